@@ -1,0 +1,232 @@
+/**
+ * Configuration: one schema, read from a file (BEND_REPLICATOR_CONFIG, JSON or YAML) and then
+ * environment overrides, validated once at start-up. Errors name the field. Secrets may come from
+ * the environment or from files (`DATABEND_DSN_FILE`), never only from the config file.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { COLUMN_TYPE_OVERRIDES } from './schema/type-map.js';
+
+const identifier = z.string().min(1).max(255);
+const columnList = z.array(identifier).min(1);
+
+const tableSettings = z.strictObject({
+  /** Primary-key columns, in order. */
+  primaryKey: columnList.optional(),
+  /** Column type choices Parquet cannot express, e.g. MySQL JSON (UTF8 in Parquet) as VARIANT. */
+  columnTypes: z.record(identifier, z.enum(COLUMN_TYPE_OVERRIDES)).default({}),
+  /** The Databend table name in raw and ODS; default `<table>` (or `<schema>_<table>`, see naming). */
+  targetName: identifier.optional(),
+});
+export type TableSettings = z.infer<typeof tableSettings>;
+
+const schema = z
+  .strictObject({
+    databend: z
+      .strictObject({
+        dsn: z.string().regex(/^databend(\+https?)?:\/\//, 'must be a databend:// DSN'),
+        rawDatabase: identifier.default('raw'),
+        odsDatabase: identifier.default('ods'),
+        controlDatabase: identifier.default('bend_replicator'),
+        /** The external stage over the DMS bucket that COPY reads from. */
+        stageName: identifier.default('dms_files'),
+        /** Credentials the stage uses to read the bucket (Databend reads S3, not this process). */
+        stageConnection: z.record(z.string(), z.string()).default({}),
+      })
+      .strict(),
+    s3: z.strictObject({
+      bucket: z.string().min(3),
+      /** DMS BucketFolder: the key prefix before `<schema>/<table>/`, '' for none. */
+      bucketFolder: z.string().default(''),
+      region: z.string().min(1),
+      endpoint: z.url().optional(),
+      forcePathStyle: z.boolean().default(false),
+    }),
+    sqs: z.strictObject({
+      queueUrl: z.url(),
+      waitTimeSeconds: z.number().int().min(0).max(20).default(20),
+      maxMessagesPerReceive: z.number().int().min(1).max(10).default(10),
+      visibilityTimeoutSeconds: z.number().int().min(10).max(43_200).default(300),
+      visibilityHeartbeatSeconds: z.number().int().min(1).default(60),
+      retryBackoffSeconds: z.number().int().min(1).max(43_200).default(30),
+    }),
+    dms: z.strictObject({
+      /** TimestampColumnName of the DMS endpoint; null when the task adds none. */
+      timestampColumn: identifier.nullable().default('_dms_ingestion_timestamp'),
+      /** A transformation rule's `$AR_H_CHANGE_SEQ` column, used when files carry it. */
+      sourceSeqColumn: identifier.default('AR_H_CHANGE_SEQ'),
+      opColumn: identifier.default('Op'),
+      /** Prefix of before-image key columns (add-before-image-columns). */
+      beforeImagePrefix: z.string().default('BI_'),
+    }),
+    tables: z.strictObject({
+      /** By `<schema>.<table>`; `*` matches any run of characters, e.g. `shop.*`. Exact names win. */
+      byName: z.record(z.string().min(1), tableSettings).default({}),
+      /** Key columns for tables that match no entry; unset means such tables load to raw only. */
+      defaultPrimaryKey: columnList.optional(),
+      /** `table` names Databend tables `<table>`; `schema_table` names them `<schema>_<table>`. */
+      naming: z.enum(['table', 'schema_table']).default('table'),
+    }),
+    batching: z.strictObject({
+      maxFiles: z.number().int().min(1).default(200),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1)
+        .default(2 * 1024 ** 3),
+      maxWaitMs: z.number().int().min(0).default(250),
+      tableConcurrency: z.number().int().min(1).default(4),
+      maxAttempts: z.number().int().min(1).default(5),
+    }),
+    poison: z.strictObject({
+      /** `pause` stops the table at a bad file; `park` records the file and goes on. */
+      mode: z.enum(['pause', 'park']).default('pause'),
+    }),
+    http: z.strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65_535).default(9464),
+    }),
+    retention: z.strictObject({
+      rawDays: z.number().int().min(1).default(15),
+      cron: z.string().default('0 3 * * *'),
+    }),
+    sweep: z.strictObject({
+      intervalMinutes: z.number().min(0).default(10),
+      graceSeconds: z.number().int().min(0).default(120),
+    }),
+    shutdown: z.strictObject({ deadlineMs: z.number().int().min(0).default(30_000) }),
+    log: z.strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    }),
+  })
+  .superRefine((config, ctx) => {
+    if (config.sqs.visibilityHeartbeatSeconds >= config.sqs.visibilityTimeoutSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sqs', 'visibilityHeartbeatSeconds'],
+        message: `must be shorter than sqs.visibilityTimeoutSeconds (${config.sqs.visibilityTimeoutSeconds})`,
+      });
+    }
+  });
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Tree = Record<string, unknown>;
+
+/** Environment variables that override a config path; `_FILE` variants read a secret from a file. */
+const ENV_OVERRIDES: readonly [string, readonly string[], 'string' | 'number' | 'boolean'][] = [
+  ['DATABEND_DSN', ['databend', 'dsn'], 'string'],
+  ['S3_BUCKET', ['s3', 'bucket'], 'string'],
+  ['S3_BUCKET_FOLDER', ['s3', 'bucketFolder'], 'string'],
+  ['AWS_REGION', ['s3', 'region'], 'string'],
+  ['AWS_ENDPOINT_URL', ['s3', 'endpoint'], 'string'],
+  ['S3_FORCE_PATH_STYLE', ['s3', 'forcePathStyle'], 'boolean'],
+  ['SQS_QUEUE_URL', ['sqs', 'queueUrl'], 'string'],
+  ['BEND_REPLICATOR_HTTP_PORT', ['http', 'port'], 'number'],
+  ['LOG_LEVEL', ['log', 'level'], 'string'],
+];
+
+function setPath(tree: Tree, path: readonly string[], value: unknown): void {
+  let node = tree;
+  for (const part of path.slice(0, -1)) {
+    const next = node[part];
+    node[part] = typeof next === 'object' && next !== null ? next : {};
+    node = node[part] as Tree;
+  }
+  const last = path.at(-1);
+  if (last !== undefined) node[last] = value;
+}
+
+function envValue(env: Env, name: string): string | undefined {
+  const fromFile = env[`${name}_FILE`];
+  if (fromFile !== undefined && fromFile !== '') return readFileSync(fromFile, 'utf8').trim();
+  const direct = env[name];
+  return direct === undefined || direct === '' ? undefined : direct;
+}
+
+function convert(name: string, raw: string, kind: 'string' | 'number' | 'boolean'): unknown {
+  if (kind === 'string') return raw;
+  if (kind === 'boolean') {
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new ConfigError(`${name}: expected true or false, got "${raw}"`);
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new ConfigError(`${name}: expected a number, got "${raw}"`);
+  return value;
+}
+
+function readConfigFile(path: string): Tree {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  const parsed: unknown = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path} must hold an object`);
+  }
+  return parsed as Tree;
+}
+
+/** The raw tree: the file named by BEND_REPLICATOR_CONFIG (if any), then environment overrides. */
+export function configTree(env: Env): Tree {
+  const file = env.BEND_REPLICATOR_CONFIG;
+  const tree: Tree = file === undefined || file === '' ? {} : readConfigFile(file);
+  for (const section of [
+    'databend',
+    's3',
+    'sqs',
+    'dms',
+    'tables',
+    'batching',
+    'poison',
+    'http',
+    'retention',
+    'sweep',
+    'shutdown',
+    'log',
+  ]) {
+    tree[section] ??= {};
+  }
+  for (const [name, path, kind] of ENV_OVERRIDES) {
+    const raw = envValue(env, name);
+    if (raw !== undefined) setPath(tree, path, convert(name, raw, kind));
+  }
+  return tree;
+}
+
+export function parseConfig(tree: unknown): Config {
+  const result = schema.safeParse(tree);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map(
+    (issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+  );
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+export function loadConfig(env: Env): Config {
+  return parseConfig(configTree(env));
+}
+
+/** The effective configuration with credentials hidden, for print-config and logs. */
+export function redactedConfig(config: Config): unknown {
+  const dsn = config.databend.dsn.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  const stageConnection = Object.fromEntries(
+    Object.entries(config.databend.stageConnection).map(([k, v]) => [
+      k,
+      /secret|token|password|key/i.test(k) ? '***' : v,
+    ]),
+  );
+  return { ...config, databend: { ...config.databend, dsn, stageConnection } };
+}
