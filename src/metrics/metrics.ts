@@ -1,0 +1,149 @@
+/**
+ * The service's Prometheus metrics: its own registry (nothing global), Node's default metrics on
+ * it, the pipeline's metrics fed by its events, and the pending-work gauges computed at scrape
+ * time from a callback the pipeline provides.
+ *
+ * Node's default metrics keep their standard names (`process_*`, `nodejs_*`) rather than taking
+ * the `bend_replicator_` prefix: stock dashboards and alert rules for Node processes expect them,
+ * and Prometheus's `job`/`instance` labels already say which service they belong to.
+ */
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { combineUndo, type PipelineEvents } from '../events.js';
+import { defineMetrics, type LagKind, type MetricSet } from './definitions.js';
+
+/** One table's waiting work, as the pipeline sees it at scrape time. */
+export interface PendingTable {
+  table: string;
+  /** Files received (by event or sweep) and not yet committed or given up on. */
+  files: number;
+  /** The S3 event time of the oldest of them. */
+  oldestEventTime: Date;
+}
+
+export type PendingSource = () => readonly PendingTable[] | Promise<readonly PendingTable[]>;
+
+export interface MetricsOptions {
+  /** Registers Node's process and runtime metrics too; default true. */
+  defaultMetrics?: boolean;
+  /** The clock for lag and ages, in epoch milliseconds. */
+  now?: () => number;
+  /** Told when the pending source throws; the scrape then shows the previous values. */
+  onCollectError?: (error: unknown) => void;
+}
+
+const OUTCOMES = ['done', 'ignored', 'retry', 'poison'] as const;
+
+function seconds(ms: number): number {
+  return ms / 1000;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #metrics: MetricSet;
+  readonly #now: () => number;
+  readonly #onCollectError: (error: unknown) => void;
+  #pendingSource: PendingSource | undefined;
+  /** Tables that had pending work once: they show 0 afterwards rather than vanishing. */
+  readonly #pendingTables = new Set<string>();
+
+  constructor(options: MetricsOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#onCollectError = options.onCollectError ?? (() => undefined);
+    this.#metrics = defineMetrics(this.registry);
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    // Zero series from the start, so rate() and increase() see the first message of each kind.
+    for (const outcome of OUTCOMES) this.#metrics.messageOutcomes.inc({ outcome }, 0);
+    for (const result of ['ok', 'error']) this.#metrics.retentionRuns.inc({ result }, 0);
+    this.#metrics.retentionRowsDeleted.inc(0);
+  }
+
+  /** The pipeline's view of waiting work, read at every scrape. */
+  setPendingSource(source: PendingSource): void {
+    this.#pendingSource = source;
+  }
+
+  /** The Prometheus text exposition of every metric, pending work read from the pipeline first.
+   * Serve this rather than `registry.metrics()`, which would show stale pending gauges. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    await this.#collectPending();
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** Updates metrics from the pipeline's events; returns a function that unsubscribes. */
+  subscribe(events: PipelineEvents): () => void {
+    const m = this.#metrics;
+    return combineUndo([
+      events.on('batch:committed', (e) => {
+        const table = e.table;
+        m.batches.inc({ table, result: 'committed' });
+        m.filesLoaded.inc({ table }, e.files);
+        for (const op of ['I', 'U', 'D'] as const) m.rowsLoaded.inc({ table, op }, e.rows[op]);
+        m.rowsMerged.inc({ table }, e.rowsMerged);
+        m.copyDuration.observe({ table }, seconds(e.copyMs));
+        m.mergeDuration.observe({ table }, seconds(e.mergeMs));
+        m.batchDuration.observe({ table }, seconds(e.totalMs));
+        this.#setLag(table, 'event', e.oldestEventTime);
+        this.#setLag(table, 'commit', e.newestCommitTime);
+      }),
+      events.on('batch:failed', (e) => {
+        const result = e.transient ? 'failed_transient' : 'failed_permanent';
+        m.batches.inc({ table: e.table, result });
+      }),
+      events.on('file:outcome', (e) => {
+        m.messageOutcomes.inc({ outcome: e.outcome });
+      }),
+      events.on('table:paused', (e) => {
+        m.tablesPaused.set({ table: e.table }, 1);
+      }),
+      events.on('table:resumed', (e) => {
+        m.tablesPaused.set({ table: e.table }, 0);
+      }),
+      events.on('file:found-by-sweep', (e) => {
+        m.filesFoundBySweep.inc({ table: e.table });
+      }),
+      events.on('databend:error', (e) => {
+        m.databendErrors.inc({ code: String(e.code) });
+      }),
+      events.on('retention:completed', (e) => {
+        m.retentionRuns.inc({ result: 'ok' });
+        m.retentionRowsDeleted.inc(e.rowsDeleted);
+      }),
+      events.on('retention:failed', () => {
+        m.retentionRuns.inc({ result: 'error' });
+      }),
+    ]);
+  }
+
+  #setLag(table: string, kind: LagKind, time: Date | undefined): void {
+    if (time === undefined) return;
+    // Clocks of S3, the source database and this host differ slightly; lag is never negative.
+    const lag = Math.max(0, seconds(this.#now() - time.getTime()));
+    this.#metrics.lag.set({ table, kind }, lag);
+  }
+
+  async #collectPending(): Promise<void> {
+    const source = this.#pendingSource;
+    if (source === undefined) return;
+    let pending: readonly PendingTable[];
+    try {
+      pending = await source();
+    } catch (error) {
+      this.#onCollectError(error);
+      return;
+    }
+    const now = this.#now();
+    const seen = new Set<string>();
+    for (const { table, files, oldestEventTime } of pending) {
+      seen.add(table);
+      this.#pendingTables.add(table);
+      this.#metrics.pendingFiles.set({ table }, files);
+      const age = files > 0 ? Math.max(0, seconds(now - oldestEventTime.getTime())) : 0;
+      this.#metrics.oldestPendingAge.set({ table }, age);
+    }
+    for (const table of this.#pendingTables) {
+      if (seen.has(table)) continue;
+      this.#metrics.pendingFiles.set({ table }, 0);
+      this.#metrics.oldestPendingAge.set({ table }, 0);
+    }
+  }
+}
