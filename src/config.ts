@@ -30,7 +30,13 @@ const schema = z
         odsDatabase: identifier.default('ods'),
         controlDatabase: identifier.default('bend_replicator'),
         /** The external stage over the DMS bucket that COPY reads from. */
-        stageName: identifier.default('dms_files'),
+        stageName: z
+          .string()
+          .regex(
+            /^[A-Za-z_][A-Za-z0-9_]*$/,
+            'letters, digits and underscores only (Databend cannot quote stage names)',
+          )
+          .default('dms_files'),
         /** Credentials the stage uses to read the bucket (Databend reads S3, not this process). */
         stageConnection: z.record(z.string(), z.string()).default({}),
       })
@@ -133,6 +139,15 @@ const ENV_OVERRIDES: readonly [string, readonly string[], 'string' | 'number' | 
   ['SQS_QUEUE_URL', ['sqs', 'queueUrl'], 'string'],
   ['BEND_REPLICATOR_HTTP_PORT', ['http', 'port'], 'number'],
   ['LOG_LEVEL', ['log', 'level'], 'string'],
+  // The read-only credentials of the Databend stage: secrets, so they may come from the
+  // environment or a mounted file instead of the config file.
+  ['DATABEND_STAGE_ACCESS_KEY_ID', ['databend', 'stageConnection', 'access_key_id'], 'string'],
+  [
+    'DATABEND_STAGE_SECRET_ACCESS_KEY',
+    ['databend', 'stageConnection', 'secret_access_key'],
+    'string',
+  ],
+  ['DATABEND_STAGE_ROLE_ARN', ['databend', 'stageConnection', 'role_arn'], 'string'],
 ];
 
 function setPath(tree: Tree, path: readonly string[], value: unknown): void {
@@ -148,7 +163,13 @@ function setPath(tree: Tree, path: readonly string[], value: unknown): void {
 
 function envValue(env: Env, name: string): string | undefined {
   const fromFile = env[`${name}_FILE`];
-  if (fromFile !== undefined && fromFile !== '') return readFileSync(fromFile, 'utf8').trim();
+  if (fromFile !== undefined && fromFile !== '') {
+    try {
+      return readFileSync(fromFile, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError(`${name}_FILE: cannot read ${fromFile}: ${(error as Error).message}`);
+    }
+  }
   const direct = env[name];
   return direct === undefined || direct === '' ? undefined : direct;
 }
@@ -172,7 +193,12 @@ function readConfigFile(path: string): Tree {
   } catch (error) {
     throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
   }
-  const parsed: unknown = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid: ${(error as Error).message}`);
+  }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError(`config file ${path} must hold an object`);
   }
@@ -209,9 +235,13 @@ export function configTree(env: Env): Tree {
 export function parseConfig(tree: unknown): Config {
   const result = schema.safeParse(tree);
   if (result.success) return result.data;
-  const lines = result.error.issues.map(
-    (issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-  );
+  const lines = result.error.issues.map((issue) => {
+    const path = issue.path.join('.');
+    // Name the variable too: the bad value may have come from it, or it is how to supply one.
+    const variable = ENV_OVERRIDES.find(([, envPath]) => envPath.join('.') === path)?.[0];
+    const field = variable === undefined ? path || '(root)' : `${path} (env ${variable})`;
+    return `  ${field}: ${issue.message}`;
+  });
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
 }
 
@@ -221,7 +251,9 @@ export function loadConfig(env: Env): Config {
 
 /** The effective configuration with credentials hidden, for print-config and logs. */
 export function redactedConfig(config: Config): unknown {
-  const dsn = config.databend.dsn.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  const dsn = config.databend.dsn
+    .replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@')
+    .replace(/([?&][^=&]*(?:secret|token|password|key)[^=&]*=)[^&]*/gi, '$1***');
   const stageConnection = Object.fromEntries(
     Object.entries(config.databend.stageConnection).map(([k, v]) => [
       k,

@@ -56,6 +56,29 @@ export async function isHealthy(env: StackEnv): Promise<boolean> {
 /** Starts the stack unless a healthy one is running; returns its endpoints and whether it started it. */
 export async function up(options: StackOptions): Promise<{ env: StackEnv; started: boolean }> {
   mkdirSync(stateDir, { recursive: true });
+  // Two test runs starting at once must not both (re)start the stack and kill each other's.
+  const release = await lock(join(stateDir, 'up.lock'), 300_000);
+  try {
+    return await upLocked(options);
+  } finally {
+    release();
+  }
+}
+
+async function lock(dir: string, timeoutMs: number): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      return () => rmSync(dir, { recursive: true, force: true });
+    } catch {
+      if (Date.now() > deadline) throw new Error(`could not take ${dir} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+async function upLocked(options: StackOptions): Promise<{ env: StackEnv; started: boolean }> {
   const existing = readStackEnv();
   if (existing !== undefined && (await isHealthy(existing)))
     return { env: existing, started: false };

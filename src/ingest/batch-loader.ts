@@ -1,0 +1,312 @@
+/**
+ * Loads one batch of one table: skips files the ledger has, reads each new file's schema from its
+ * footer, evolves the tables, then runs the batch transaction, retrying it whole on transient
+ * errors. Every file ends with an outcome; a bad file never takes the rest of the batch with it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { DatabendError, toDatabendError } from '../databend/error-codes.js';
+import type { SessionPool, SqlSession } from '../databend/session-pool.js';
+import type { PipelineEvents } from '../events.js';
+import {
+  InvalidOpError,
+  runBatchTransaction,
+  type BatchResult,
+} from '../merge/batch-transaction.js';
+import { copyIntoRawSql, type CopyColumn } from '../merge/copy-sql.js';
+import { insertLedgerSql, loadedFilesSql } from '../merge/ledger-sql.js';
+import { batchSummarySql, mergeIntoOdsSql } from '../merge/merge-sql.js';
+import { InvalidParquetError, readParquetSchema } from '../schema/parquet-footer.js';
+import { ObjectMissingError, s3RangeReader } from '../schema/range-reader.js';
+import { formatDatabendType } from '../schema/databend-type.js';
+import { ODS_STATE_COLUMNS } from '../schema/table-ddl.js';
+import type { FileColumns, TableSchemas } from '../schema/table-schemas.js';
+import { mapParquetColumns } from '../schema/type-map.js';
+import { done, ignored, poison, retry, type FileResult } from './file-outcome.js';
+import { byDmsOrder, fileId, type PendingFile } from './pending-file.js';
+
+export interface BatchLoaderDeps {
+  readonly config: Config;
+  readonly pool: SessionPool;
+  readonly s3: S3Client;
+  readonly schemas: TableSchemas;
+  readonly events: PipelineEvents;
+  readonly logger: Logger;
+  /** Waits between attempts of a transaction; replaced by tests. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+interface ReadyFile {
+  readonly file: PendingFile;
+  readonly columns: FileColumns;
+}
+
+const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class BatchLoader {
+  constructor(private readonly deps: BatchLoaderDeps) {}
+
+  /** Loads the files (all of one table); returns an outcome per fileId. */
+  async load(files: readonly PendingFile[]): Promise<Map<string, FileResult>> {
+    const outcomes = new Map<string, FileResult>();
+    const unique = [...new Map(files.map((f) => [fileId(f.ref), f])).values()].sort(byDmsOrder);
+    const { maxAttempts } = this.deps.config.batching;
+    let remaining = unique;
+    for (let attempt = 1; remaining.length > 0; attempt++) {
+      try {
+        await this.deps.pool.with((session) => this.attempt(session, remaining, outcomes));
+        return outcomes;
+      } catch (error) {
+        const failure = toDatabendError(error);
+        const table = remaining[0]?.route.target ?? '?';
+        this.deps.events.emit('databend:error', { code: failure.code ?? 'transport' });
+        this.deps.events.emit('batch:failed', {
+          table,
+          batchId: '',
+          error: failure,
+          attempt,
+          transient: failure.transient,
+        });
+        remaining = remaining.filter((f) => !outcomes.has(fileId(f.ref)));
+        if (!failure.transient) {
+          await this.isolate(remaining, failure, outcomes);
+          return outcomes;
+        }
+        if (attempt >= maxAttempts) {
+          for (const f of remaining)
+            outcomes.set(fileId(f.ref), retry(`Databend: ${failure.message}`));
+          return outcomes;
+        }
+        await (this.deps.sleep ?? sleepMs)(Math.min(200 * 2 ** (attempt - 1), 5_000));
+      }
+    }
+    return outcomes;
+  }
+
+  /** A permanent failure of several files: load each alone, so only the bad one is poison. */
+  private async isolate(
+    files: readonly PendingFile[],
+    failure: DatabendError,
+    outcomes: Map<string, FileResult>,
+  ): Promise<void> {
+    if (files.length === 1 && files[0] !== undefined) {
+      outcomes.set(fileId(files[0].ref), poison(`Databend rejected the file: ${failure.message}`));
+      return;
+    }
+    for (const file of files) {
+      for (const [id, outcome] of await this.load([file])) outcomes.set(id, outcome);
+    }
+  }
+
+  private async attempt(
+    session: SqlSession,
+    files: readonly PendingFile[],
+    outcomes: Map<string, FileResult>,
+  ): Promise<void> {
+    const { config } = this.deps;
+    const first = files[0];
+    if (first === undefined) return;
+    const route = first.route;
+
+    const loaded = await session.query(
+      loadedFilesSql(
+        config.databend.controlDatabase,
+        first.ref.bucket,
+        files.map((f) => f.ref.key),
+      ),
+    );
+    const loadedIds = new Set(
+      loaded.map((r) =>
+        fileId({ bucket: first.ref.bucket, key: String(r.object_key), etag: String(r.etag) }),
+      ),
+    );
+    const fresh: PendingFile[] = [];
+    for (const file of files) {
+      if (loadedIds.has(fileId(file.ref)))
+        outcomes.set(fileId(file.ref), done(0, 'already in the ledger'));
+      else fresh.push(file);
+    }
+
+    const ready: ReadyFile[] = [];
+    for (const file of fresh) {
+      const result = await this.inspect(file);
+      if ('kind' in result) outcomes.set(fileId(file.ref), result);
+      else ready.push(result);
+    }
+    if (ready.length === 0) return;
+
+    const target = {
+      rawDatabase: config.databend.rawDatabase,
+      odsDatabase: config.databend.odsDatabase,
+      table: route.target,
+      withOds: route.primaryKey !== undefined,
+    };
+    const ensured = await this.deps.schemas.ensure(
+      session,
+      target,
+      ready.map((r) => r.columns),
+    );
+    if (!ensured.ok) {
+      for (const r of ready) {
+        outcomes.set(
+          fileId(r.file.ref),
+          r.file.ref.key === ensured.file
+            ? poison(ensured.message)
+            : retry(`held back by ${ensured.file}`),
+        );
+      }
+      return;
+    }
+
+    const batchId = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+    const statements = this.statements(
+      batchId,
+      ready,
+      ensured.ods?.map((c) => c.name),
+    );
+    let result: BatchResult;
+    try {
+      result = await runBatchTransaction(session, statements);
+    } catch (error) {
+      if (!(error instanceof InvalidOpError)) throw error;
+      for (const r of ready) {
+        const bad = error.files.get(r.file.ref.key);
+        if (bad !== undefined)
+          outcomes.set(fileId(r.file.ref), poison(`${bad} row(s) with an Op other than I, U or D`));
+      }
+      // The other files load in a batch of their own.
+      const rest = ready.filter((r) => !error.files.has(r.file.ref.key)).map((r) => r.file);
+      if (rest.length > 0) await this.attempt(session, rest, outcomes);
+      return;
+    }
+    for (const r of ready)
+      outcomes.set(fileId(r.file.ref), done(result.rowsByFile.get(r.file.ref.key) ?? 0, 'loaded'));
+    this.deps.events.emit('batch:committed', {
+      table: route.target,
+      batchId,
+      files: ready.length,
+      rows: result.rowsByOp,
+      rowsMerged: result.rowsMerged,
+      copyMs: result.copyMs,
+      mergeMs: result.mergeMs,
+      totalMs: result.totalMs,
+      oldestEventTime: new Date(Math.min(...ready.map((r) => r.file.ref.eventTime.getTime()))),
+      ...(result.newestTimestamp === undefined
+        ? {}
+        : { newestCommitTime: new Date(`${result.newestTimestamp.replace(' ', 'T')}Z`) }),
+    });
+  }
+
+  /** Reads the footer and maps the columns; an outcome instead when the file cannot be loaded. */
+  private async inspect(file: PendingFile): Promise<ReadyFile | FileResult> {
+    const { ref, route } = file;
+    let schema;
+    try {
+      schema = await readParquetSchema(
+        s3RangeReader(this.deps.s3, ref.bucket, ref.key, ref.etag),
+        ref.size,
+      );
+    } catch (error) {
+      if (error instanceof InvalidParquetError)
+        return poison(`not a readable Parquet file: ${error.message}`);
+      if (error instanceof ObjectMissingError) return ignored(error.message);
+      return retry(`reading the footer failed: ${(error as Error).message}`);
+    }
+    const mapped = mapParquetColumns(schema.columns, route.columnTypes);
+    const names = new Set(mapped.columns.map((c) => c.name));
+    const missingKey = (route.primaryKey ?? []).filter((k) => !names.has(k));
+    if (missingKey.length > 0)
+      return poison(`the file lacks primary-key column(s) ${missingKey.join(', ')}`);
+    return {
+      file,
+      columns: { key: ref.key, columns: mapped.columns, unsupported: mapped.unsupported },
+    };
+  }
+
+  private statements(
+    batchId: string,
+    ready: readonly ReadyFile[],
+    odsColumns: readonly string[] | undefined,
+  ) {
+    const { config } = this.deps;
+    const { dms } = config;
+    const route = ready[0]?.file.route;
+    if (route === undefined) throw new Error('a batch needs at least one file');
+    const copies = groupByColumns(ready).map((group) => {
+      const names = new Set(group[0]?.columns.columns.map((c) => c.name));
+      const columns: CopyColumn[] = (group[0]?.columns.columns ?? []).filter(
+        (c) => c.name !== dms.opColumn,
+      );
+      return copyIntoRawSql({
+        rawDatabase: config.databend.rawDatabase,
+        rawTable: route.target,
+        stage: config.databend.stageName,
+        batchId,
+        columns,
+        opColumn: dms.opColumn,
+        filesHaveOp: names.has(dms.opColumn),
+        timestampColumn:
+          dms.timestampColumn !== null && names.has(dms.timestampColumn)
+            ? dms.timestampColumn
+            : undefined,
+        sourceSeqColumn: names.has(dms.sourceSeqColumn) ? dms.sourceSeqColumn : undefined,
+        files: new Map(group.map((r) => [r.file.ref.key, r.file.rank])),
+      });
+    });
+    const stateColumns = new Set(ODS_STATE_COLUMNS.map((c) => c.name));
+    const merge =
+      route.primaryKey === undefined || odsColumns === undefined
+        ? undefined
+        : mergeIntoOdsSql({
+            rawDatabase: config.databend.rawDatabase,
+            rawTable: route.target,
+            odsDatabase: config.databend.odsDatabase,
+            odsTable: route.target,
+            columns: odsColumns.filter((c) => !stateColumns.has(c)),
+            primaryKey: route.primaryKey,
+            opColumn: dms.opColumn,
+            batchId,
+          });
+    return {
+      copies,
+      summary: batchSummarySql({
+        rawDatabase: config.databend.rawDatabase,
+        rawTable: route.target,
+        opColumn: dms.opColumn,
+        batchId,
+        timestampColumn: dms.timestampColumn ?? undefined,
+      }),
+      merge,
+      ledger: (rowsByFile: ReadonlyMap<string, number>) =>
+        insertLedgerSql(
+          config.databend.controlDatabase,
+          ready.map(({ file }) => ({
+            bucket: file.ref.bucket,
+            key: file.ref.key,
+            etag: file.ref.etag,
+            table: route.target,
+            batchId,
+            kind: file.key.kind,
+            rows: rowsByFile.get(file.ref.key) ?? 0,
+            size: file.ref.size,
+            eventTime: file.ref.eventTime,
+          })),
+        ),
+    };
+  }
+}
+
+/** COPY needs every file of one statement to have the referenced columns: one group per column set. */
+function groupByColumns(ready: readonly ReadyFile[]): ReadyFile[][] {
+  const groups = new Map<string, ReadyFile[]>();
+  for (const r of ready) {
+    // Same names and same Parquet-derived types: COPY fails (1303) on files whose schemas differ.
+    const signature = JSON.stringify(
+      r.columns.columns.map((c) => [c.name, formatDatabendType(c.databendType)]),
+    );
+    groups.set(signature, [...(groups.get(signature) ?? []), r]);
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,180 @@
+/**
+ * Per-table micro-batching with one writer per table. Files of a table that wait together go in
+ * one batch, bounded by count, bytes and wait time; full-load files go before CDC files. Tables
+ * run in parallel up to a limit. A file announced again while it waits or loads joins the same
+ * load instead of loading twice. A paused table keeps its files waiting.
+ */
+import PQueue from 'p-queue';
+import type { FileResult } from './file-outcome.js';
+import { byDmsOrder, fileId, type PendingFile } from './pending-file.js';
+
+export interface TableQueuesOptions {
+  readonly maxFiles: number;
+  readonly maxBytes: number;
+  readonly maxWaitMs: number;
+  readonly concurrency: number;
+  /** Loads one batch of one table; resolves with an outcome for every file. */
+  readonly run: (table: string, files: readonly PendingFile[]) => Promise<Map<string, FileResult>>;
+}
+
+interface Waiting {
+  readonly file: PendingFile;
+  readonly since: number;
+  readonly callbacks: ((result: FileResult) => void)[];
+}
+
+interface TableState {
+  readonly waiting: Map<string, Waiting>;
+  readonly inFlight: Map<string, Waiting>;
+  timer: NodeJS.Timeout | undefined;
+  running: boolean;
+  paused: boolean;
+}
+
+export class TableQueues {
+  private readonly tables = new Map<string, TableState>();
+  private readonly workers: PQueue;
+
+  constructor(private readonly options: TableQueuesOptions) {
+    this.workers = new PQueue({ concurrency: options.concurrency });
+  }
+
+  /** Resolves when the file has an outcome. */
+  add(file: PendingFile): Promise<FileResult> {
+    return new Promise((resolve) => {
+      const table = file.route.target;
+      const state = this.state(table);
+      const id = fileId(file.ref);
+      const existing = state.waiting.get(id) ?? state.inFlight.get(id);
+      if (existing !== undefined) {
+        existing.callbacks.push(resolve);
+        return;
+      }
+      state.waiting.set(id, { file, since: Date.now(), callbacks: [resolve] });
+      this.schedule(table, state);
+    });
+  }
+
+  pause(table: string): void {
+    this.state(table).paused = true;
+  }
+
+  resume(table: string): void {
+    const state = this.state(table);
+    state.paused = false;
+    this.schedule(table, state);
+  }
+
+  isPaused(table: string): boolean {
+    return this.tables.get(table)?.paused ?? false;
+  }
+
+  /** Files waiting per table and the age of the oldest, for metrics and status. */
+  pending(): { table: string; files: number; oldestAgeMs: number }[] {
+    const now = Date.now();
+    return [...this.tables].map(([table, s]) => {
+      const all = [...s.waiting.values(), ...s.inFlight.values()];
+      return {
+        table,
+        files: all.length,
+        oldestAgeMs: all.length === 0 ? 0 : now - Math.min(...all.map((w) => w.since)),
+      };
+    });
+  }
+
+  /** Resolves when no batch is loading (waiting files of paused tables do not count). */
+  async idle(): Promise<void> {
+    await this.workers.onIdle();
+  }
+
+  /** Stops timers; waiting files stay unresolved (their messages go back to the queue). */
+  stop(): void {
+    for (const state of this.tables.values()) {
+      if (state.timer !== undefined) clearTimeout(state.timer);
+      state.timer = undefined;
+      state.paused = true;
+    }
+  }
+
+  private state(table: string): TableState {
+    let state = this.tables.get(table);
+    if (state === undefined) {
+      state = {
+        waiting: new Map(),
+        inFlight: new Map(),
+        timer: undefined,
+        running: false,
+        paused: false,
+      };
+      this.tables.set(table, state);
+    }
+    return state;
+  }
+
+  private schedule(table: string, state: TableState): void {
+    if (state.running || state.paused || state.waiting.size === 0) return;
+    const bytes = [...state.waiting.values()].reduce((sum, w) => sum + w.file.ref.size, 0);
+    const full = state.waiting.size >= this.options.maxFiles || bytes >= this.options.maxBytes;
+    if (full) {
+      if (state.timer !== undefined) clearTimeout(state.timer);
+      state.timer = undefined;
+      this.start(table, state);
+      return;
+    }
+    if (state.timer !== undefined) return;
+    const oldest = Math.min(...[...state.waiting.values()].map((w) => w.since));
+    const delay = Math.max(0, oldest + this.options.maxWaitMs - Date.now());
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      if (!state.running && !state.paused) this.start(table, state);
+    }, delay);
+  }
+
+  private start(table: string, state: TableState): void {
+    const batch = this.takeBatch(state);
+    if (batch.length === 0) return;
+    state.running = true;
+    void this.workers.add(async () => {
+      let results: Map<string, FileResult>;
+      try {
+        results = await this.options.run(
+          table,
+          batch.map((w) => w.file),
+        );
+      } catch (error) {
+        const reason = `batch failed: ${error instanceof Error ? error.message : String(error)}`;
+        results = new Map(
+          batch.map((w) => [fileId(w.file.ref), { kind: 'retry', reason } as const]),
+        );
+      }
+      for (const waiting of batch) {
+        const id = fileId(waiting.file.ref);
+        state.inFlight.delete(id);
+        const result =
+          results.get(id) ?? ({ kind: 'retry', reason: 'the batch gave no outcome' } as const);
+        for (const callback of waiting.callbacks) callback(result);
+      }
+      state.running = false;
+      this.schedule(table, state);
+    });
+  }
+
+  /** The next batch in DMS order, within the count and byte bounds (at least one file). */
+  private takeBatch(state: TableState): Waiting[] {
+    const ordered = [...state.waiting.values()].sort((a, b) => byDmsOrder(a.file, b.file));
+    const batch: Waiting[] = [];
+    let bytes = 0;
+    for (const waiting of ordered) {
+      if (batch.length >= this.options.maxFiles) break;
+      if (batch.length > 0 && bytes + waiting.file.ref.size > this.options.maxBytes) break;
+      batch.push(waiting);
+      bytes += waiting.file.ref.size;
+    }
+    for (const waiting of batch) {
+      const id = fileId(waiting.file.ref);
+      state.waiting.delete(id);
+      state.inFlight.set(id, waiting);
+    }
+    return batch;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * One batch of one table in one transaction: COPY into raw, check Op values, MERGE into ODS,
+ * ledger rows, COMMIT. Nothing of the batch is visible unless all of it is. DDL is never issued
+ * here: it would commit the open transaction.
+ */
+import type { SqlSession } from '../databend/session-pool.js';
+
+export interface BatchStatements {
+  readonly copies: readonly string[];
+  /** batchSummarySql: (file, op, n, newest) for the batch's raw rows. */
+  readonly summary: string;
+  /** Absent for tables without a primary key: they load to raw only. */
+  readonly merge: string | undefined;
+  /** Builds the ledger INSERT from the rows COPY loaded per file. */
+  readonly ledger: (rowsByFile: ReadonlyMap<string, number>) => string;
+}
+
+export interface BatchResult {
+  readonly rowsByFile: ReadonlyMap<string, number>;
+  readonly rowsByOp: { I: number; U: number; D: number };
+  /** The newest DMS timestamp text among the batch's rows, if the files carry one. */
+  readonly newestTimestamp: string | undefined;
+  readonly rowsMerged: number;
+  readonly copyMs: number;
+  readonly mergeMs: number;
+  readonly totalMs: number;
+}
+
+/** Files whose rows carry an Op that is not I, U or D; the transaction was rolled back. */
+export class InvalidOpError extends Error {
+  override readonly name = 'InvalidOpError';
+  constructor(readonly files: ReadonlyMap<string, number>) {
+    super(
+      `Op must be I, U or D: ${[...files].map(([file, n]) => `${file} has ${n} other row(s)`).join('; ')}`,
+    );
+  }
+}
+
+export async function runBatchTransaction(
+  session: SqlSession,
+  statements: BatchStatements,
+): Promise<BatchResult> {
+  const started = performance.now();
+  await session.exec('BEGIN');
+  try {
+    const rowsByFile = new Map<string, number>();
+    for (const copy of statements.copies) {
+      for (const row of await session.query(copy)) {
+        rowsByFile.set(String(row.File), Number(row.Rows_loaded));
+      }
+    }
+    const copied = performance.now();
+    const summary = summarize(await session.query(statements.summary));
+    const rowsMerged = statements.merge === undefined ? 0 : await session.exec(statements.merge);
+    const merged = performance.now();
+    await session.exec(statements.ledger(rowsByFile));
+    await session.exec('COMMIT');
+    return {
+      rowsByFile,
+      ...summary,
+      rowsMerged,
+      copyMs: copied - started,
+      mergeMs: merged - copied,
+      totalMs: performance.now() - started,
+    };
+  } catch (error) {
+    // Clears an active or failed transaction; harmless when COMMIT already ended it.
+    await session.exec('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+function summarize(
+  rows: readonly Readonly<Record<string, unknown>>[],
+): Pick<BatchResult, 'rowsByOp' | 'newestTimestamp'> {
+  const rowsByOp = { I: 0, U: 0, D: 0 };
+  const invalid = new Map<string, number>();
+  let newestTimestamp: string | undefined;
+  for (const row of rows) {
+    const n = Number(row.n);
+    if (row.op === 'I' || row.op === 'U' || row.op === 'D') rowsByOp[row.op] += n;
+    else invalid.set(String(row.file), (invalid.get(String(row.file)) ?? 0) + n);
+    if (
+      typeof row.newest === 'string' &&
+      (newestTimestamp === undefined || row.newest > newestTimestamp)
+    ) {
+      newestTimestamp = row.newest;
+    }
+  }
+  if (invalid.size > 0) throw new InvalidOpError(invalid);
+  return { rowsByOp, newestTimestamp };
+}

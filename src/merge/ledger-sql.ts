@@ -1,0 +1,104 @@
+/**
+ * The ledger (`<control>.files`): one row per loaded file, written in the batch's transaction, so
+ * "is this file done?" has one answer that commits atomically with the data. A file is its
+ * bucket, key and ETag: a new ETag under an old key (a DMS reload) is a new file.
+ * `<control>.table_state` keeps paused tables across restarts.
+ */
+import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+
+export interface LedgerRow {
+  readonly bucket: string;
+  readonly key: string;
+  readonly etag: string;
+  readonly table: string;
+  readonly batchId: string;
+  readonly kind: 'load' | 'cdc';
+  readonly rows: number;
+  readonly size: number;
+  readonly eventTime: Date | undefined;
+}
+
+const LEDGER_COLUMNS: readonly [string, string][] = [
+  ['bucket', 'VARCHAR'],
+  ['object_key', 'VARCHAR'],
+  ['etag', 'VARCHAR'],
+  ['table_name', 'VARCHAR'],
+  ['batch_id', 'VARCHAR'],
+  ['file_kind', 'VARCHAR'],
+  ['row_count', 'BIGINT'],
+  ['byte_size', 'BIGINT'],
+  ['event_time', 'TIMESTAMP NULL'],
+  ['loaded_at', 'TIMESTAMP'],
+];
+
+const TABLE_STATE_COLUMNS: readonly [string, string][] = [
+  ['table_name', 'VARCHAR'],
+  ['paused', 'BOOLEAN'],
+  ['reason', 'VARCHAR NULL'],
+  ['updated_at', 'TIMESTAMP'],
+];
+
+function columnsSql(columns: readonly [string, string][]): string {
+  return columns.map(([name, type]) => `${quoteIdent(name)} ${type}`).join(', ');
+}
+
+export function createControlTablesSql(controlDatabase: string): string[] {
+  return [
+    `CREATE DATABASE IF NOT EXISTS ${quoteIdent(controlDatabase)}`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(controlDatabase, 'files')} (${columnsSql(LEDGER_COLUMNS)})`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(controlDatabase, 'table_state')} (${columnsSql(TABLE_STATE_COLUMNS)})`,
+  ];
+}
+
+function timestampLiteral(date: Date | undefined): string {
+  return date === undefined
+    ? 'NULL'
+    : `${quoteString(date.toISOString().replace('T', ' ').replace('Z', ''))}::TIMESTAMP`;
+}
+
+export function insertLedgerSql(controlDatabase: string, rows: readonly LedgerRow[]): string {
+  const values = rows.map((r) =>
+    [
+      quoteString(r.bucket),
+      quoteString(r.key),
+      quoteString(r.etag),
+      quoteString(r.table),
+      quoteString(r.batchId),
+      quoteString(r.kind),
+      String(Math.trunc(r.rows)),
+      String(Math.trunc(r.size)),
+      timestampLiteral(r.eventTime),
+      'now()',
+    ].join(', '),
+  );
+  return `INSERT INTO ${qualified(controlDatabase, 'files')} VALUES (${values.join('), (')})`;
+}
+
+/** The (key, etag) pairs of these keys that the ledger already holds. */
+export function loadedFilesSql(
+  controlDatabase: string,
+  bucket: string,
+  keys: readonly string[],
+): string {
+  return (
+    `SELECT ${quoteIdent('object_key')} AS object_key, ${quoteIdent('etag')} AS etag FROM ${qualified(controlDatabase, 'files')} ` +
+    `WHERE ${quoteIdent('bucket')} = ${quoteString(bucket)} AND ${quoteIdent('object_key')} IN (${keys.map(quoteString).join(', ')})`
+  );
+}
+
+export function setTablePausedSql(
+  controlDatabase: string,
+  table: string,
+  paused: boolean,
+  reason: string | undefined,
+): string[] {
+  const target = qualified(controlDatabase, 'table_state');
+  return [
+    `DELETE FROM ${target} WHERE ${quoteIdent('table_name')} = ${quoteString(table)}`,
+    `INSERT INTO ${target} VALUES (${quoteString(table)}, ${paused}, ${reason === undefined ? 'NULL' : quoteString(reason)}, now())`,
+  ];
+}
+
+export function pausedTablesSql(controlDatabase: string): string {
+  return `SELECT ${quoteIdent('table_name')} AS table_name, ${quoteIdent('reason')} AS reason FROM ${qualified(controlDatabase, 'table_state')} WHERE ${quoteIdent('paused')}`;
+}

@@ -1,0 +1,70 @@
+/**
+ * MERGE one batch's raw rows into ODS. The source keeps the newest change per key (greatest
+ * `_seq`); a change applies only when its `_seq` is greater than the row's, so duplicated,
+ * late or reordered deliveries converge. A delete of an unknown key inserts a tombstone, which
+ * keeps a late, older insert from resurrecting the row.
+ */
+import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+
+export interface MergeIntoOdsInput {
+  readonly rawDatabase: string;
+  readonly rawTable: string;
+  readonly odsDatabase: string;
+  readonly odsTable: string;
+  /** ODS business columns (every one exists in raw too). */
+  readonly columns: readonly string[];
+  readonly primaryKey: readonly string[];
+  readonly opColumn: string;
+  readonly batchId: string;
+}
+
+export function mergeIntoOdsSql(input: MergeIntoOdsInput): string {
+  if (input.primaryKey.length === 0) throw new Error(`ODS ${input.odsTable} needs a primary key`);
+  const col = (name: string): string => quoteIdent(name);
+  const op = `s.${col(input.opColumn)}`;
+  const source =
+    `SELECT ${[...input.columns, input.opColumn, '_seq'].map(col).join(', ')} ` +
+    `FROM ${qualified(input.rawDatabase, input.rawTable)} WHERE ${col('_batch')} = ${quoteString(input.batchId)} ` +
+    `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${input.primaryKey.map(col).join(', ')} ORDER BY ${col('_seq')} DESC) = 1`;
+  const on = input.primaryKey.map((k) => `t.${col(k)} = s.${col(k)}`).join(' AND ');
+  const newer = `s.${col('_seq')} > t.${col('_seq')}`;
+  const updates = input.columns
+    .filter((c) => !input.primaryKey.includes(c))
+    .map((c) => `${col(c)} = s.${col(c)}`);
+  const state = (deleted: string): string[] => [
+    `${col('is_deleted')} = ${deleted}`,
+    `${col('_seq')} = s.${col('_seq')}`,
+    `${col('_updated_at')} = now()`,
+  ];
+  const insertColumns = [...input.columns, 'is_deleted', '_seq', '_updated_at'].map(col);
+  const insertValues = [
+    ...input.columns.map((c) => `s.${col(c)}`),
+    `${op} = 'D'`,
+    `s.${col('_seq')}`,
+    'now()',
+  ];
+  return (
+    `MERGE INTO ${qualified(input.odsDatabase, input.odsTable)} AS t USING (${source}) AS s ON ${on} ` +
+    `WHEN MATCHED AND ${newer} AND ${op} = 'D' THEN UPDATE SET ${state('true').join(', ')} ` +
+    `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[...updates, ...state('false')].join(', ')} ` +
+    `WHEN NOT MATCHED THEN INSERT (${insertColumns.join(', ')}) VALUES (${insertValues.join(', ')})`
+  );
+}
+
+/**
+ * Per file and Op, the rows a batch put in raw (and the newest DMS timestamp): the Op tally for
+ * metrics, and the check that every Op is I, U or D.
+ */
+export function batchSummarySql(
+  input: Pick<MergeIntoOdsInput, 'rawDatabase' | 'rawTable' | 'opColumn' | 'batchId'> & {
+    timestampColumn: string | undefined;
+  },
+): string {
+  const newest =
+    input.timestampColumn === undefined ? 'NULL' : `max(${quoteIdent(input.timestampColumn)})`;
+  return (
+    `SELECT ${quoteIdent('_file')} AS file, ${quoteIdent(input.opColumn)} AS op, count(*)::STRING AS n, ${newest} AS newest ` +
+    `FROM ${qualified(input.rawDatabase, input.rawTable)} WHERE ${quoteIdent('_batch')} = ${quoteString(input.batchId)} ` +
+    `GROUP BY ${quoteIdent('_file')}, ${quoteIdent(input.opColumn)}`
+  );
+}

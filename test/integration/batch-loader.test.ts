@@ -1,0 +1,213 @@
+// One table's batches against the real engine and moto: raw once per change, ODS converged, ledger once per file.
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Connection } from 'databend-driver';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionPool } from '../../src/databend/session-pool.js';
+import { PipelineEvents } from '../../src/events.js';
+import { BatchLoader } from '../../src/ingest/batch-loader.js';
+import { parseKey } from '../../src/ingest/key-layout.js';
+import { pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
+import { routeTable } from '../../src/ingest/table-routes.js';
+import { prepareDatabend } from '../../src/merge/prepare.js';
+import { TableSchemas } from '../../src/schema/table-schemas.js';
+import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
+import { testTarget, type TestTarget } from '../support/pipeline.js';
+import { connect, s3 } from '../support/stack.js';
+
+const TS = '_dms_ingestion_timestamp';
+const CDC_COLUMNS: [string, ParquetColumnType][] = [
+  ['Op', 'string'],
+  [TS, 'string'],
+  ['id', 'int64'],
+  ['name', 'string'],
+];
+const LOAD_COLUMNS: [string, ParquetColumnType][] = [
+  [TS, 'string'],
+  ['id', 'int64'],
+  ['name', 'string'],
+];
+
+let target: TestTarget;
+let pool: SessionPool;
+let client: S3Client;
+let conn: Connection;
+let loader: BatchLoader;
+const events = new PipelineEvents();
+
+beforeAll(async () => {
+  target = await testTarget('loader', {
+    'shop.customers': { primaryKey: ['id'] },
+    'shop.orders': { primaryKey: ['id'] },
+  });
+  pool = new SessionPool(target.config.databend.dsn);
+  client = s3();
+  conn = await connect();
+  await prepareDatabend(pool, target.config);
+  loader = new BatchLoader({
+    config: target.config,
+    pool,
+    s3: client,
+    schemas: new TableSchemas({ opColumn: 'Op', timestampColumn: TS }),
+    events,
+    logger: pino({ level: 'silent' }),
+    sleep: () => Promise.resolve(),
+  });
+});
+
+afterAll(async () => {
+  const { databend } = target.config;
+  for (const db of [databend.rawDatabase, databend.odsDatabase, databend.controlDatabase])
+    await conn.exec(`DROP DATABASE IF EXISTS ${db}`);
+  await conn.close();
+  await pool.close();
+  client.destroy();
+});
+
+async function put(key: string, body: Buffer | string): Promise<PendingFile> {
+  const response = await client.send(
+    new PutObjectCommand({ Bucket: target.pipe.bucket, Key: key, Body: body }),
+  );
+  const parsed = parseKey(key, { bucketFolder: '' });
+  if (!parsed.ok) throw new Error(parsed.reason);
+  const ref = {
+    bucket: target.pipe.bucket,
+    key,
+    etag: (response.ETag ?? '').replace(/"/g, ''),
+    size: Buffer.byteLength(body),
+    eventTime: new Date(),
+    eventName: 'ObjectCreated:Put',
+  };
+  return pendingFile(
+    ref,
+    parsed.file,
+    routeTable(target.config.tables, parsed.file.schema, parsed.file.table),
+  );
+}
+
+async function ods(table: string): Promise<unknown[][]> {
+  const rows = await conn.queryAll(
+    `SELECT id::STRING, name, is_deleted FROM ${target.config.databend.odsDatabase}.${table} ORDER BY id`,
+  );
+  return rows.map((r) => r.values() as unknown[]);
+}
+
+async function scalar(sql: string): Promise<string> {
+  const row = await conn.queryRow(sql);
+  return String(row?.values()[0]);
+}
+
+describe('a batch of one table', () => {
+  it('loads a full load and its CDC files in one transaction, in DMS order', async () => {
+    const files = [
+      await put(
+        'shop/customers/20240101-000002000.parquet',
+        parquetBytes(CDC_COLUMNS, [
+          { Op: 'U', [TS]: '2024-01-01 00:00:02.000000', id: 1, name: 'anna' },
+          { Op: 'D', [TS]: '2024-01-01 00:00:02.000000', id: 2, name: 'bob' },
+          { Op: 'I', [TS]: '2024-01-01 00:00:02.000000', id: 3, name: 'carl' },
+          { Op: 'U', [TS]: '2024-01-01 00:00:02.000000', id: 3, name: 'carla' },
+        ]),
+      ),
+      await put(
+        'shop/customers/LOAD00000001.parquet',
+        parquetBytes(LOAD_COLUMNS, [
+          { [TS]: '2024-01-01 00:00:01.500000', id: 1, name: 'ann' },
+          { [TS]: '2024-01-01 00:00:01.500000', id: 2, name: 'bob' },
+        ]),
+      ),
+    ];
+    const outcomes = await loader.load(files);
+    expect([...outcomes.values()].map((o) => o.kind)).toEqual(['done', 'done']);
+    expect(await ods('customers')).toEqual([
+      ['1', 'anna', false],
+      ['2', 'bob', true],
+      ['3', 'carla', false],
+    ]);
+    const raw = target.config.databend.rawDatabase;
+    expect(await scalar(`SELECT count(*)::STRING FROM ${raw}.customers`)).toBe('6');
+    expect(
+      await scalar(
+        `SELECT count(*)::STRING FROM ${raw}.customers WHERE "Op" = 'I' AND _file LIKE '%LOAD%'`,
+      ),
+    ).toBe('2');
+  });
+
+  it('acknowledges a redelivered file without loading it twice', async () => {
+    const file = await put(
+      'shop/orders/LOAD00000001.parquet',
+      parquetBytes(LOAD_COLUMNS, [{ [TS]: '2024-01-01 00:00:01.000000', id: 7, name: 'x' }]),
+    );
+    expect(
+      (await loader.load([file])).get([...(await loader.load([file])).keys()][0] ?? '')?.kind,
+    ).toBe('done');
+    const again = [...(await loader.load([file, file])).values()];
+    expect(again.map((o) => o.reason)).toEqual(['already in the ledger']);
+    expect(
+      await scalar(`SELECT count(*)::STRING FROM ${target.config.databend.rawDatabase}.orders`),
+    ).toBe('1');
+    expect(
+      await scalar(
+        `SELECT count(*)::STRING FROM ${target.config.databend.controlDatabase}.files WHERE object_key = '${file.ref.key}'`,
+      ),
+    ).toBe('1');
+  });
+
+  it('keeps a delete that arrives before the insert it deletes', async () => {
+    const del = await put(
+      'shop/orders/20240102-000005000.parquet',
+      parquetBytes(CDC_COLUMNS, [
+        { Op: 'D', [TS]: '2024-01-02 00:00:05.000000', id: 50, name: 'gone' },
+      ]),
+    );
+    const ins = await put(
+      'shop/orders/20240102-000001000.parquet',
+      parquetBytes(CDC_COLUMNS, [
+        { Op: 'I', [TS]: '2024-01-02 00:00:01.000000', id: 50, name: 'gone' },
+      ]),
+    );
+    await loader.load([del]);
+    await loader.load([ins]);
+    const rows = await ods('orders');
+    expect(rows.find((r) => r[0] === '50')).toEqual(['50', 'gone', true]);
+  });
+
+  it('gives each bad file its own outcome and still loads the good ones', async () => {
+    const good = await put(
+      'shop/orders/20240103-000001000.parquet',
+      parquetBytes(CDC_COLUMNS, [
+        { Op: 'I', [TS]: '2024-01-03 00:00:01.000000', id: 60, name: 'ok' },
+      ]),
+    );
+    const notParquet = await put('shop/orders/20240103-000002000.parquet', 'this is not parquet');
+    const empty = await put('shop/orders/20240103-000003000.parquet', '');
+    const noKey = await put(
+      'shop/orders/20240103-000004000.parquet',
+      parquetBytes(
+        [
+          ['Op', 'string'],
+          [TS, 'string'],
+          ['name', 'string'],
+        ],
+        [{ Op: 'I', [TS]: '2024-01-03 00:00:04.000000', name: 'no id' }],
+      ),
+    );
+    const badOp = await put(
+      'shop/orders/20240103-000005000.parquet',
+      parquetBytes(CDC_COLUMNS, [
+        { Op: 'X', [TS]: '2024-01-03 00:00:05.000000', id: 61, name: 'bad op' },
+      ]),
+    );
+    const outcomes = await loader.load([good, notParquet, empty, noKey, badOp]);
+    const kinds = [good, notParquet, empty, noKey, badOp].map(
+      (f) => outcomes.get(`${f.ref.bucket}\u0000${f.ref.key}\u0000${f.ref.etag}`)?.kind,
+    );
+    expect(kinds).toEqual(['done', 'poison', 'poison', 'poison', 'poison']);
+    expect((await ods('orders')).find((r) => r[0] === '60')).toEqual(['60', 'ok', false]);
+    expect(
+      await scalar(
+        `SELECT count(*)::STRING FROM ${target.config.databend.rawDatabase}.orders WHERE id = 61`,
+      ),
+    ).toBe('0');
+  });
+});

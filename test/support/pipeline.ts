@@ -1,0 +1,60 @@
+// A replicator configuration for one test: its own bucket, queue, databases and stage on the local stack.
+import { parseConfig, type Config } from '../../src/config.js';
+import { isolatedPipe, loadStackEnv, uniqueName, type IsolatedPipe } from './stack.js';
+
+export interface TestTarget {
+  readonly config: Config;
+  readonly pipe: IsolatedPipe;
+}
+
+export async function testTarget(
+  name: string,
+  tables: Record<string, unknown> = {},
+  overrides: {
+    dms?: Record<string, unknown>;
+    batching?: Record<string, unknown>;
+    poison?: Record<string, unknown>;
+  } = {},
+): Promise<TestTarget> {
+  const stack = loadStackEnv();
+  const pipe = await isolatedPipe(name);
+  const suffix = uniqueName(name).toLowerCase();
+  const config = parseConfig({
+    databend: {
+      dsn: stack.dsn,
+      rawDatabase: `${suffix}_raw`,
+      odsDatabase: `${suffix}_ods`,
+      controlDatabase: `${suffix}_control`,
+      stageName: `${suffix}_stage`,
+      stageConnection: {
+        endpoint_url: stack.endpoint,
+        access_key_id: stack.accessKeyId,
+        secret_access_key: stack.secretAccessKey,
+        region: stack.region,
+      },
+    },
+    s3: {
+      bucket: pipe.bucket,
+      region: stack.region,
+      endpoint: stack.endpoint,
+      forcePathStyle: true,
+    },
+    sqs: {
+      queueUrl: pipe.queueUrl,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 30,
+      visibilityHeartbeatSeconds: 10,
+      retryBackoffSeconds: 1,
+    },
+    dms: overrides.dms ?? {},
+    tables: { byName: tables },
+    batching: { maxWaitMs: 100, ...overrides.batching },
+    poison: overrides.poison ?? {},
+    http: { port: 0 },
+    retention: {},
+    sweep: {},
+    shutdown: {},
+    log: { level: 'warn' },
+  });
+  return { config, pipe };
+}
