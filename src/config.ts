@@ -148,6 +148,8 @@ const ENV_OVERRIDES: readonly [string, readonly string[], 'string' | 'number' | 
     'string',
   ],
   ['DATABEND_STAGE_ROLE_ARN', ['databend', 'stageConnection', 'role_arn'], 'string'],
+  // Where Databend reaches the bucket when it is not AWS S3 (the local stack's port varies).
+  ['DATABEND_STAGE_ENDPOINT_URL', ['databend', 'stageConnection', 'endpoint_url'], 'string'],
 ];
 
 function setPath(tree: Tree, path: readonly string[], value: unknown): void {
