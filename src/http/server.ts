@@ -30,6 +30,7 @@ export interface HttpServerOptions {
   readiness: ReadinessSource;
   /** Whether the process still runs its loop; alive unless said otherwise. */
   liveness?: () => LivenessReport;
+  /** Used as given: pass `root.child({ module: 'http' })`. */
   logger: Logger;
 }
 
@@ -85,7 +86,7 @@ function routes(options: HttpServerOptions): Record<string, Handler> {
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
-  const log = options.logger.child({ module: 'http' });
+  const log = options.logger;
   const table = routes(options);
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
