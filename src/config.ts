@@ -56,6 +56,8 @@ const schema = z
       visibilityTimeoutSeconds: z.number().int().min(10).max(43_200).default(300),
       visibilityHeartbeatSeconds: z.number().int().min(1).default(60),
       retryBackoffSeconds: z.number().int().min(1).max(43_200).default(30),
+      /** Messages received and not yet acknowledged; polling waits below this. */
+      maxInFlightMessages: z.number().int().min(1).default(2_000),
     }),
     dms: z.strictObject({
       /** TimestampColumnName of the DMS endpoint; null when the task adds none. */
@@ -137,6 +139,12 @@ const ENV_OVERRIDES: readonly [string, readonly string[], 'string' | 'number' | 
   ['AWS_ENDPOINT_URL', ['s3', 'endpoint'], 'string'],
   ['S3_FORCE_PATH_STYLE', ['s3', 'forcePathStyle'], 'boolean'],
   ['SQS_QUEUE_URL', ['sqs', 'queueUrl'], 'string'],
+  // How Databend itself reaches the bucket (the stage's CONNECTION), when it is not an IAM role.
+  ['STAGE_ENDPOINT_URL', ['databend', 'stageConnection', 'endpoint_url'], 'string'],
+  ['STAGE_ACCESS_KEY_ID', ['databend', 'stageConnection', 'access_key_id'], 'string'],
+  ['STAGE_SECRET_ACCESS_KEY', ['databend', 'stageConnection', 'secret_access_key'], 'string'],
+  ['STAGE_REGION', ['databend', 'stageConnection', 'region'], 'string'],
+  ['STAGE_ROLE_ARN', ['databend', 'stageConnection', 'role_arn'], 'string'],
   ['BEND_REPLICATOR_HTTP_PORT', ['http', 'port'], 'number'],
   ['LOG_LEVEL', ['log', 'level'], 'string'],
   // The read-only credentials of the Databend stage: secrets, so they may come from the

@@ -69,15 +69,15 @@ export class TableQueues {
     return this.tables.get(table)?.paused ?? false;
   }
 
-  /** Files waiting per table and the age of the oldest, for metrics and status. */
-  pending(): { table: string; files: number; oldestAgeMs: number }[] {
-    const now = Date.now();
+  /** Files waiting or loading per table, and the S3 event time of the oldest: for metrics and status. */
+  pending(): { table: string; files: number; oldestEventTime: Date }[] {
     return [...this.tables].map(([table, s]) => {
       const all = [...s.waiting.values(), ...s.inFlight.values()];
+      const times = all.map((w) => w.file.ref.eventTime.getTime());
       return {
         table,
         files: all.length,
-        oldestAgeMs: all.length === 0 ? 0 : now - Math.min(...all.map((w) => w.since)),
+        oldestEventTime: new Date(times.length === 0 ? Date.now() : Math.min(...times)),
       };
     });
   }

@@ -1,0 +1,90 @@
+/**
+ * `run`: the long-running service, composed explicitly: config → logger → metrics → clients →
+ * pipeline → HTTP; shutdown stops them in reverse order within a deadline.
+ */
+import { Client } from 'databend-driver';
+import { s3Client, sqsClient } from '../clients.js';
+import type { Config } from '../config.js';
+import { SessionPool } from '../databend/session-pool.js';
+import { PipelineEvents } from '../events.js';
+import { databendCheck, sqsCheck } from '../http/probes.js';
+import { Readiness } from '../http/readiness.js';
+import { startHttpServer } from '../http/server.js';
+import { Pipeline } from '../ingest/pipeline.js';
+import { Shutdown } from '../lifecycle/shutdown.js';
+import { createLogger, flushLogger, logPipelineEvents } from '../logger.js';
+import { Metrics } from '../metrics/metrics.js';
+
+export async function runService(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.log.level });
+  const events = new PipelineEvents({
+    onListenerError: (err, event) => logger.error({ err, event }, 'event listener failed'),
+  });
+  const metrics = new Metrics({
+    onCollectError: (err) => logger.warn({ err }, 'collecting pending metrics failed'),
+  });
+  metrics.subscribe(events);
+  logPipelineEvents(events, logger);
+
+  const s3 = s3Client(config);
+  const sqs = sqsClient(config);
+  const pool = new SessionPool(config.databend.dsn);
+  const pipeline = new Pipeline({
+    config,
+    logger: logger.child({ module: 'pipeline' }),
+    events,
+    pool,
+    s3,
+    sqs,
+  });
+  metrics.setPendingSource(() =>
+    pipeline.queues
+      .pending()
+      .map((p) => ({ table: p.table, files: p.files, oldestEventTime: p.oldestEventTime })),
+  );
+
+  const probe = databendCheck(new Client(config.databend.dsn));
+  const readiness = new Readiness({ checks: [probe, sqsCheck(sqs, config.sqs.queueUrl)] });
+  const http = await startHttpServer({
+    host: config.http.host,
+    port: config.http.port,
+    metrics,
+    readiness,
+    logger: logger.child({ module: 'http' }),
+  });
+
+  const shutdown = new Shutdown({
+    deadlineMs: config.shutdown.deadlineMs,
+    logger,
+    steps: [
+      { name: 'readiness', run: () => readiness.markShuttingDown() },
+      { name: 'pipeline', run: () => pipeline.stop(config.shutdown.deadlineMs) },
+      { name: 'http', run: () => http.close() },
+      {
+        name: 'databend',
+        run: async () => Promise.all([pool.close(), probe.close()]).then(() => undefined),
+      },
+      {
+        name: 'aws',
+        run: () => {
+          s3.destroy();
+          sqs.destroy();
+        },
+      },
+    ],
+    flush: () => flushLogger(logger),
+  });
+  shutdown.install(process);
+
+  try {
+    await pipeline.start();
+  } catch (error) {
+    logger.fatal({ err: error }, 'start-up failed');
+    await shutdown.run({ kind: 'request', reason: 'start-up failed', failed: true });
+    return;
+  }
+  logger.info(
+    { metrics: `${http.url}/metrics`, queue: config.sqs.queueUrl, bucket: config.s3.bucket },
+    'bend-replicator is running',
+  );
+}

@@ -1,0 +1,189 @@
+/**
+ * The replication loop: SQS messages in, files routed to their table's queue, batches loaded,
+ * and one outcome per message. Every file and message outcome is emitted as an event (metrics
+ * and logs subscribe); nothing is acknowledged before its batch commits.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { SessionPool } from '../databend/session-pool.js';
+import type { PipelineEvents } from '../events.js';
+import { pausedTablesSql, setTablePausedSql } from '../merge/ledger-sql.js';
+import { prepareDatabend } from '../merge/prepare.js';
+import { TableSchemas } from '../schema/table-schemas.js';
+import { BatchLoader } from './batch-loader.js';
+import type { FileResult } from './file-outcome.js';
+import { parseKey } from './key-layout.js';
+import { fileId, pendingFile, type PendingFile } from './pending-file.js';
+import { parseS3Message, type S3FileRef } from './s3-event.js';
+import { SqsConsumer, type MessageOutcome } from './sqs-consumer.js';
+import { TableQueues } from './table-queues.js';
+import { routeTable } from './table-routes.js';
+
+export interface PipelineDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly events: PipelineEvents;
+  readonly pool: SessionPool;
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+}
+
+const MAX_BACKOFF_SECONDS = 12 * 60 * 60;
+
+export class Pipeline {
+  readonly queues: TableQueues;
+  private readonly consumer: SqsConsumer;
+  /** Paused table → the file that paused it (redeliveries of it go back to SQS, toward the DLQ). */
+  private readonly paused = new Map<string, { reason: string; fileId: string | undefined }>();
+
+  constructor(private readonly deps: PipelineDeps) {
+    const { config, logger } = deps;
+    const loader = new BatchLoader({
+      config,
+      pool: deps.pool,
+      s3: deps.s3,
+      schemas: new TableSchemas({
+        opColumn: config.dms.opColumn,
+        ...(config.dms.timestampColumn === null
+          ? {}
+          : { timestampColumn: config.dms.timestampColumn }),
+      }),
+      events: deps.events,
+      logger,
+    });
+    this.queues = new TableQueues({
+      maxFiles: config.batching.maxFiles,
+      maxBytes: config.batching.maxBytes,
+      maxWaitMs: config.batching.maxWaitMs,
+      concurrency: config.batching.tableConcurrency,
+      run: (_table, files) => loader.load(files),
+    });
+    this.consumer = new SqsConsumer({
+      sqs: deps.sqs,
+      queueUrl: config.sqs.queueUrl,
+      waitTimeSeconds: config.sqs.waitTimeSeconds,
+      maxMessagesPerReceive: config.sqs.maxMessagesPerReceive,
+      visibilityTimeoutSeconds: config.sqs.visibilityTimeoutSeconds,
+      visibilityHeartbeatSeconds: config.sqs.visibilityHeartbeatSeconds,
+      maxInFlight: config.sqs.maxInFlightMessages,
+      handle: (message) => this.handle(message),
+      logger: logger.child({ module: 'sqs' }),
+    });
+  }
+
+  async start(): Promise<void> {
+    await prepareDatabend(this.deps.pool, this.deps.config);
+    const rows = await this.deps.pool.with((s) =>
+      s.query(pausedTablesSql(this.deps.config.databend.controlDatabase)),
+    );
+    for (const row of rows) {
+      const table = String(row.table_name);
+      const reason = typeof row.reason === 'string' ? row.reason : 'paused';
+      this.paused.set(table, { reason, fileId: undefined });
+      this.queues.pause(table);
+      this.deps.logger.warn(
+        { table, reason: row.reason },
+        'table is paused; `resume --table` loads it again',
+      );
+    }
+    this.consumer.start();
+  }
+
+  /** Stop polling, let in-flight batches finish within the deadline, return the rest to SQS. */
+  async stop(deadlineMs: number): Promise<void> {
+    await this.consumer.stopPolling();
+    await this.consumer.drain(deadlineMs);
+    this.queues.stop();
+  }
+
+  pausedTables(): ReadonlyMap<string, string> {
+    return new Map([...this.paused].map(([table, p]) => [table, p.reason]));
+  }
+
+  async handle(message: Message): Promise<MessageOutcome> {
+    const { config, events } = this.deps;
+    const parsed = parseS3Message(message.Body ?? '');
+    const backoffSeconds = Math.min(
+      config.sqs.retryBackoffSeconds *
+        2 ** Math.max(0, Number(message.Attributes?.ApproximateReceiveCount ?? 1) - 1),
+      MAX_BACKOFF_SECONDS,
+    );
+    if (parsed.kind === 'malformed') {
+      events.emit('file:outcome', {
+        outcome: 'poison',
+        reason: `malformed message: ${parsed.reason}`,
+      });
+      return { kind: 'poison', backoffSeconds };
+    }
+    if (parsed.kind === 'ignored') {
+      events.emit('file:outcome', { outcome: 'ignored', reason: parsed.reason });
+      return { kind: 'ignored' };
+    }
+    const results = await Promise.all(parsed.files.map((ref) => this.handleFile(ref)));
+    if (results.some((r) => r.kind === 'poison')) return { kind: 'poison', backoffSeconds };
+    if (results.some((r) => r.kind === 'retry')) return { kind: 'retry', backoffSeconds };
+    return results.every((r) => r.kind === 'ignored') ? { kind: 'ignored' } : { kind: 'done' };
+  }
+
+  private async handleFile(ref: S3FileRef): Promise<FileResult> {
+    const { config, events } = this.deps;
+    const emit = (result: FileResult, table?: string): FileResult => {
+      events.emit('file:outcome', {
+        outcome: result.kind,
+        reason: result.reason,
+        key: ref.key,
+        ...(table === undefined ? {} : { table }),
+      });
+      return result;
+    };
+    if (ref.bucket !== config.s3.bucket)
+      return emit({ kind: 'ignored', reason: `bucket ${ref.bucket} is not ${config.s3.bucket}` });
+    const layout = parseKey(ref.key, { bucketFolder: config.s3.bucketFolder });
+    if (!layout.ok)
+      return emit({ kind: 'ignored', reason: `key outside the DMS layout: ${layout.reason}` });
+    const route = routeTable(config.tables, layout.file.schema, layout.file.table);
+    const file = pendingFile(ref, layout.file, route);
+    const paused = this.paused.get(route.target);
+    if (paused?.fileId === fileId(ref))
+      return emit(
+        { kind: 'poison', reason: `table is paused by this file: ${paused.reason}` },
+        route.target,
+      );
+    const result = await this.queues.add(file);
+    if (result.kind === 'poison' && config.poison.mode === 'pause')
+      await this.pause(route.target, `${ref.key}: ${result.reason}`, file);
+    return emit(result, route.target);
+  }
+
+  async pause(table: string, reason: string, file?: PendingFile): Promise<void> {
+    this.queues.pause(table);
+    this.paused.set(table, { reason, fileId: file === undefined ? undefined : fileId(file.ref) });
+    await this.deps.pool.with(async (session) => {
+      for (const sql of setTablePausedSql(
+        this.deps.config.databend.controlDatabase,
+        table,
+        true,
+        reason,
+      ))
+        await session.exec(sql);
+    });
+    this.deps.events.emit('table:paused', { table, reason });
+  }
+
+  async resume(table: string): Promise<void> {
+    await this.deps.pool.with(async (session) => {
+      for (const sql of setTablePausedSql(
+        this.deps.config.databend.controlDatabase,
+        table,
+        false,
+        undefined,
+      ))
+        await session.exec(sql);
+    });
+    this.paused.delete(table);
+    this.queues.resume(table);
+    this.deps.events.emit('table:resumed', { table });
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The SQS side: long-poll only when there is capacity, keep received messages invisible while
+ * their files load (heartbeat), delete in batches after their outcome is final, and hand retries
+ * back through ChangeMessageVisibility. On stop, messages without an outcome return to the queue
+ * at once.
+ */
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Logger } from 'pino';
+
+export type MessageOutcome =
+  | { readonly kind: 'done' | 'ignored' }
+  | { readonly kind: 'retry' | 'poison'; readonly backoffSeconds: number };
+
+export interface SqsConsumerOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly waitTimeSeconds: number;
+  readonly maxMessagesPerReceive: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly visibilityHeartbeatSeconds: number;
+  /** Messages received and not yet finished; polling pauses at this many. */
+  readonly maxInFlight: number;
+  readonly handle: (message: Message) => Promise<MessageOutcome>;
+  readonly logger: Logger;
+}
+
+interface InFlight {
+  readonly receiptHandle: string;
+  readonly id: string;
+}
+
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, i * size + size),
+  );
+
+export class SqsConsumer {
+  private readonly inFlight = new Map<string, InFlight>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private capacityWaiters: (() => void)[] = [];
+  private abort = new AbortController();
+
+  constructor(private readonly options: SqsConsumerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.abort = new AbortController();
+    this.heartbeat = setInterval(
+      () => void this.extendVisibility(),
+      this.options.visibilityHeartbeatSeconds * 1000,
+    );
+    this.loop = this.poll();
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Stops polling; resolves when the poll loop has ended (in-flight messages keep going). */
+  async stopPolling(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    for (const wake of this.capacityWaiters.splice(0)) wake();
+    await this.loop;
+  }
+
+  /** Waits up to `deadlineMs` for in-flight messages, then returns the rest to the queue. */
+  async drain(deadlineMs: number): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    const rest = [...this.inFlight.values()];
+    this.inFlight.clear();
+    await this.changeVisibility(rest, 0);
+  }
+
+  private async poll(): Promise<void> {
+    const { sqs, queueUrl, logger } = this.options;
+    while (this.running) {
+      const room = this.options.maxInFlight - this.inFlight.size;
+      if (room <= 0) {
+        await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
+        continue;
+      }
+      let messages: Message[];
+      try {
+        const response = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: Math.min(room, this.options.maxMessagesPerReceive),
+            WaitTimeSeconds: this.options.waitTimeSeconds,
+            VisibilityTimeout: this.options.visibilityTimeoutSeconds,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
+          { abortSignal: this.abort.signal },
+        );
+        messages = response.Messages ?? [];
+      } catch (error) {
+        if (!this.running) return;
+        logger.warn({ err: error }, 'receiving from SQS failed; retrying');
+        await new Promise((r) => setTimeout(r, 1_000));
+        continue;
+      }
+      for (const message of messages) this.accept(message);
+    }
+  }
+
+  private accept(message: Message): void {
+    const { MessageId: id, ReceiptHandle: receiptHandle } = message;
+    if (id === undefined || receiptHandle === undefined) return;
+    this.inFlight.set(id, { id, receiptHandle });
+    void this.options
+      .handle(message)
+      .catch((error: unknown): MessageOutcome => {
+        this.options.logger.error({ err: error, messageId: id }, 'message handler failed');
+        return { kind: 'retry', backoffSeconds: 30 };
+      })
+      .then((outcome) => this.finish(id, outcome));
+  }
+
+  private async finish(id: string, outcome: MessageOutcome): Promise<void> {
+    const entry = this.inFlight.get(id);
+    if (entry === undefined) return; // returned to the queue by drain()
+    try {
+      if ('backoffSeconds' in outcome) await this.changeVisibility([entry], outcome.backoffSeconds);
+      else await this.delete([entry]);
+    } catch (error) {
+      // Not deleted: SQS redelivers it, and the ledger makes the second delivery a no-op.
+      this.options.logger.warn(
+        { err: error, messageId: id },
+        'acknowledging an SQS message failed',
+      );
+    } finally {
+      this.inFlight.delete(id);
+      this.capacityWaiters.shift()?.();
+    }
+  }
+
+  private async delete(entries: readonly InFlight[]): Promise<void> {
+    for (const chunk of chunks(entries, 10)) {
+      const response = await this.options.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: chunk.map((e, i) => ({ Id: String(i), ReceiptHandle: e.receiptHandle })),
+        }),
+      );
+      if ((response.Failed ?? []).length > 0)
+        throw new Error(`DeleteMessageBatch failed for ${response.Failed?.length} message(s)`);
+    }
+  }
+
+  private async changeVisibility(entries: readonly InFlight[], seconds: number): Promise<void> {
+    if (entries.length === 1 && entries[0] !== undefined) {
+      await this.options.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.options.queueUrl,
+          ReceiptHandle: entries[0].receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
+      return;
+    }
+    for (const chunk of chunks(entries, 10)) {
+      await this.options.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: chunk.map((e, i) => ({
+            Id: String(i),
+            ReceiptHandle: e.receiptHandle,
+            VisibilityTimeout: seconds,
+          })),
+        }),
+      );
+    }
+  }
+
+  private async extendVisibility(): Promise<void> {
+    try {
+      await this.changeVisibility(
+        [...this.inFlight.values()],
+        this.options.visibilityTimeoutSeconds,
+      );
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'extending message visibility failed');
+    }
+  }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * bend-replicator's command line. `run` is the service; the other commands are operator tools
+ * that share its configuration.
+ */
+import { Command } from 'commander';
+import { runService } from './cli/run.js';
+import { ConfigError, loadConfig, redactedConfig, type Config } from './config.js';
+
+function config(): Config {
+  return loadConfig(process.env);
+}
+
+const program = new Command()
+  .name('bend-replicator')
+  .description(
+    'Replicates AWS DMS Parquet changes from S3 into Databend raw and ODS tables, driven by SQS.',
+  )
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run the service: consume S3 events from SQS and load each table exactly once')
+  .action(async () => runService(config()));
+
+program
+  .command('print-config')
+  .description('print the effective configuration (file + environment), secrets redacted')
+  .action(() => {
+    console.log(JSON.stringify(redactedConfig(config()), null, 2));
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}
