@@ -121,13 +121,14 @@ export class Pipeline {
       events.emit('file:outcome', { outcome: 'ignored', reason: parsed.reason });
       return { kind: 'ignored' };
     }
-    const results = await Promise.all(parsed.files.map((ref) => this.handleFile(ref)));
+    const results = await Promise.all(parsed.files.map((ref) => this.submit(ref)));
     if (results.some((r) => r.kind === 'poison')) return { kind: 'poison', backoffSeconds };
     if (results.some((r) => r.kind === 'retry')) return { kind: 'retry', backoffSeconds };
     return results.every((r) => r.kind === 'ignored') ? { kind: 'ignored' } : { kind: 'done' };
   }
 
-  private async handleFile(ref: S3FileRef): Promise<FileResult> {
+  /** Routes one announced file (from an event, a sweep or a backfill) and resolves with its outcome. */
+  async submit(ref: S3FileRef): Promise<FileResult> {
     const { config, events } = this.deps;
     const emit = (result: FileResult, table?: string): FileResult => {
       events.emit('file:outcome', {
