@@ -147,7 +147,7 @@ def json_value(v: Any) -> Any:
     if isinstance(v, (bytes, bytearray)):
         return v.hex()
     if isinstance(v, decimal.Decimal):
-        return str(v)
+        return format(v, "f")  # str() would give 0E-30 for a zero DECIMAL(65,30)
     if isinstance(v, dt.datetime):
         return v.strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(v, dt.date):

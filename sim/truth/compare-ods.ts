@@ -26,14 +26,32 @@ export interface OdsComparison {
 
 /**
  * Every column read as a string, so nothing is lost in the driver's number conversions
- * (64-bit integers, DECIMAL(38+)); binary columns through TO_HEX, which also works on a
- * string column holding the bytes.
+ * (64-bit integers, DECIMAL(38+)). Binary columns go through TO_HEX, which also works on a
+ * string column holding the bytes. A VARIANT is wrapped in a JSON array first: CAST(variant AS
+ * STRING) unquotes a top-level JSON string and turns a JSON null into SQL NULL, while the
+ * array's text keeps the JSON value exact. A column the ODS table lacks reads as NULL, so it
+ * shows up as differing values rather than an SQL error.
  */
-function selectExpression(column: Column): string {
+function selectExpression(column: Column, odsType: string | undefined): string {
+  if (odsType === undefined) return 'NULL';
   const ref = quoteIdent(column.name);
   const isBytes =
     column.type.kind === 'binary' || (column.type.kind === 'bit' && column.type.width > 1);
-  return isBytes ? `TO_HEX(${ref})` : `CAST(${ref} AS STRING)`;
+  if (isBytes) return `TO_HEX(${ref})`;
+  if (/^VARIANT/i.test(odsType)) {
+    return `CASE WHEN ${ref} IS NULL THEN NULL ELSE CAST(JSON_ARRAY(${ref}) AS STRING) END`;
+  }
+  return `CAST(${ref} AS STRING)`;
+}
+
+/** The JSON text of the single element of `[value]` (see selectExpression). */
+function unwrapJsonArray(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return Array.isArray(parsed) && parsed.length === 1 ? JSON.stringify(parsed[0]) : text;
+  } catch {
+    return text;
+  }
 }
 
 /** Values arrive as strings (the SELECT casts them); anything else is shown, not trusted. */
@@ -44,24 +62,36 @@ function asText(v: unknown): string | null {
   return JSON.stringify(v);
 }
 
+/** Column name → Databend type of an existing table. */
+async function describeTable(conn: QueryConnection, target: string): Promise<Map<string, string>> {
+  const rows = await conn.queryAll(`DESC ${target}`);
+  const types = new Map<string, string>();
+  for (const r of rows) {
+    const [field, type] = r.values() as unknown[];
+    if (typeof field === 'string' && typeof type === 'string') types.set(field, type);
+  }
+  return types;
+}
+
 /** Reads the live rows (`is_deleted = false`) of one ODS table, values as strings. */
 export async function readOdsRows(
   conn: QueryConnection,
   table: Table,
   options: OdsCompareOptions = {},
 ): Promise<Row[]> {
-  const database = options.database ?? 'ods';
   const name = options.tableName?.(table) ?? table.name;
+  const target = qualified(options.database ?? 'ods', name);
+  const types = await describeTable(conn, target);
   const deleted = quoteIdent(options.deletedColumn ?? 'is_deleted');
-  const select = table.columns.map(selectExpression).join(', ');
-  const sql = `SELECT ${select} FROM ${qualified(database, name)} WHERE ${deleted} = false`;
-  const rows = await conn.queryAll(sql);
+  const select = table.columns.map((c) => selectExpression(c, types.get(c.name))).join(', ');
+  const rows = await conn.queryAll(`SELECT ${select} FROM ${target} WHERE ${deleted} = false`);
   return rows.map((r) => {
     const values = r.values() as unknown[];
     const row: Record<string, string | null> = {};
     table.columns.forEach((column, i) => {
-      const v = values[i];
-      row[column.name] = asText(v);
+      const text = asText(values[i]);
+      const variant = /^VARIANT/i.test(types.get(column.name) ?? '');
+      row[column.name] = text !== null && variant ? unwrapJsonArray(text) : text;
     });
     return row;
   });
