@@ -1,6 +1,6 @@
 import type { DmsFile } from '../dms/files.js';
 import type { Row } from '../model/table.js';
-import { formatDmsTimestamp } from '../time.js';
+import { formatDmsTimestamp, type Micros } from '../time.js';
 import type { Op } from '../workload/source-db.js';
 
 /** One change row exactly as a file carries it, with where it sits. */
@@ -15,6 +15,11 @@ export interface Change {
   readonly fileVersion: number;
   /** 0-based row position in the file. */
   readonly position: number;
+  /**
+   * The instant the timestamp column stands for: the commit time cut to its second (CDC) or
+   * the transfer time (full load). Present even when the files have no timestamp column.
+   */
+  readonly at: Micros;
   /** 'I' for full-load rows, whether or not the file has an Op column. */
   readonly op: Op;
   /** The timestamp column's value, or null when the files have none. */
@@ -46,6 +51,7 @@ export function changeStream(files: readonly DmsFile[]): Change[] {
         fileKind: file.kind,
         fileVersion: file.version,
         position,
+        at: fileRow.timestamp,
         op: fileRow.op,
         timestamp: hasTimestamp ? formatDmsTimestamp(fileRow.timestamp) : null,
         changeSeq: hasChangeSeq ? fileRow.changeSeq : null,

@@ -48,6 +48,7 @@ describe('the simulated workload', () => {
     ).toBe(true);
     expect(load.some((c) => !(c.timestamp ?? '').endsWith('.000000'))).toBe(true);
     expect(load.every((c) => c.op === 'I' && c.changeSeq === null)).toBe(true);
+    expect(changes.every((c) => formatDmsTimestamp(c.at) === c.timestamp)).toBe(true);
     expect(new Set(cdc.map((c) => c.op))).toEqual(new Set(['I', 'U', 'D']));
   });
 
