@@ -3,7 +3,6 @@
  * footer, evolves the tables, then runs the batch transaction, retrying it whole on transient
  * errors. Every file ends with an outcome; a bad file never takes the rest of the batch with it.
  */
-import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -15,15 +14,12 @@ import {
   runBatchTransaction,
   type BatchResult,
 } from '../merge/batch-transaction.js';
-import { copyIntoRawSql, type CopyColumn } from '../merge/copy-sql.js';
-import { insertLedgerSql, loadedFilesSql } from '../merge/ledger-sql.js';
-import { batchSummarySql, mergeIntoOdsSql } from '../merge/merge-sql.js';
+import { loadedFilesSql } from '../merge/ledger-sql.js';
 import { InvalidParquetError, readParquetSchema } from '../schema/parquet-footer.js';
 import { ObjectMissingError, s3RangeReader } from '../schema/range-reader.js';
-import { formatDatabendType } from '../schema/databend-type.js';
-import { ODS_STATE_COLUMNS } from '../schema/table-ddl.js';
-import type { FileColumns, TableSchemas } from '../schema/table-schemas.js';
+import type { TableSchemas } from '../schema/table-schemas.js';
 import { mapParquetColumns } from '../schema/type-map.js';
+import { batchStatements, newBatchId, type ReadyFile } from './batch-statements.js';
 import { done, ignored, poison, retry, type FileResult } from './file-outcome.js';
 import { byDmsOrder, fileId, type PendingFile } from './pending-file.js';
 
@@ -36,11 +32,6 @@ export interface BatchLoaderDeps {
   readonly logger: Logger;
   /** Waits between attempts of a transaction; replaced by tests. */
   readonly sleep?: (ms: number) => Promise<void>;
-}
-
-interface ReadyFile {
-  readonly file: PendingFile;
-  readonly columns: FileColumns;
 }
 
 const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -160,8 +151,9 @@ export class BatchLoader {
       return;
     }
 
-    const batchId = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
-    const statements = this.statements(
+    const batchId = newBatchId();
+    const statements = batchStatements(
+      config,
       batchId,
       ready,
       ensured.ods?.map((c) => c.name),
@@ -224,89 +216,4 @@ export class BatchLoader {
       columns: { key: ref.key, columns: mapped.columns, unsupported: mapped.unsupported },
     };
   }
-
-  private statements(
-    batchId: string,
-    ready: readonly ReadyFile[],
-    odsColumns: readonly string[] | undefined,
-  ) {
-    const { config } = this.deps;
-    const { dms } = config;
-    const route = ready[0]?.file.route;
-    if (route === undefined) throw new Error('a batch needs at least one file');
-    const copies = groupByColumns(ready).map((group) => {
-      const names = new Set(group[0]?.columns.columns.map((c) => c.name));
-      const columns: CopyColumn[] = (group[0]?.columns.columns ?? []).filter(
-        (c) => c.name !== dms.opColumn,
-      );
-      return copyIntoRawSql({
-        rawDatabase: config.databend.rawDatabase,
-        rawTable: route.target,
-        stage: config.databend.stageName,
-        batchId,
-        columns,
-        opColumn: dms.opColumn,
-        filesHaveOp: names.has(dms.opColumn),
-        timestampColumn:
-          dms.timestampColumn !== null && names.has(dms.timestampColumn)
-            ? dms.timestampColumn
-            : undefined,
-        sourceSeqColumn: names.has(dms.sourceSeqColumn) ? dms.sourceSeqColumn : undefined,
-        files: new Map(group.map((r) => [r.file.ref.key, r.file.rank])),
-      });
-    });
-    const stateColumns = new Set(ODS_STATE_COLUMNS.map((c) => c.name));
-    const merge =
-      route.primaryKey === undefined || odsColumns === undefined
-        ? undefined
-        : mergeIntoOdsSql({
-            rawDatabase: config.databend.rawDatabase,
-            rawTable: route.target,
-            odsDatabase: config.databend.odsDatabase,
-            odsTable: route.target,
-            columns: odsColumns.filter((c) => !stateColumns.has(c)),
-            primaryKey: route.primaryKey,
-            opColumn: dms.opColumn,
-            batchId,
-          });
-    return {
-      copies,
-      summary: batchSummarySql({
-        rawDatabase: config.databend.rawDatabase,
-        rawTable: route.target,
-        opColumn: dms.opColumn,
-        batchId,
-        timestampColumn: dms.timestampColumn ?? undefined,
-      }),
-      merge,
-      ledger: (rowsByFile: ReadonlyMap<string, number>) =>
-        insertLedgerSql(
-          config.databend.controlDatabase,
-          ready.map(({ file }) => ({
-            bucket: file.ref.bucket,
-            key: file.ref.key,
-            etag: file.ref.etag,
-            table: route.target,
-            batchId,
-            kind: file.key.kind,
-            rows: rowsByFile.get(file.ref.key) ?? 0,
-            size: file.ref.size,
-            eventTime: file.ref.eventTime,
-          })),
-        ),
-    };
-  }
-}
-
-/** COPY needs every file of one statement to have the referenced columns: one group per column set. */
-function groupByColumns(ready: readonly ReadyFile[]): ReadyFile[][] {
-  const groups = new Map<string, ReadyFile[]>();
-  for (const r of ready) {
-    // Same names and same Parquet-derived types: COPY fails (1303) on files whose schemas differ.
-    const signature = JSON.stringify(
-      r.columns.columns.map((c) => [c.name, formatDatabendType(c.databendType)]),
-    );
-    groups.set(signature, [...(groups.get(signature) ?? []), r]);
-  }
-  return [...groups.values()];
 }

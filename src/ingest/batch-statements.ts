@@ -1,0 +1,115 @@
+/**
+ * The statements of one batch transaction, built without running anything: the COPYs into raw
+ * (one per column set), the Op/row summary, the MERGE into ODS and the ledger INSERT. BatchLoader
+ * runs them; `plan` prints them. Pure, so both always agree.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { BatchStatements } from '../merge/batch-transaction.js';
+import { copyIntoRawSql, type CopyColumn } from '../merge/copy-sql.js';
+import { insertLedgerSql } from '../merge/ledger-sql.js';
+import { batchSummarySql, mergeIntoOdsSql } from '../merge/merge-sql.js';
+import { formatDatabendType } from '../schema/databend-type.js';
+import { ODS_STATE_COLUMNS } from '../schema/table-ddl.js';
+import type { FileColumns } from '../schema/table-schemas.js';
+import type { PendingFile } from './pending-file.js';
+
+/** A file of the batch whose footer has been read and mapped. */
+export interface ReadyFile {
+  readonly file: PendingFile;
+  readonly columns: FileColumns;
+}
+
+/** Time-ordered (base-36 milliseconds first) and unique: batch ids sort roughly by load time. */
+export function newBatchId(now: number = Date.now()): string {
+  return `${now.toString(36)}-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * The statements for `ready` (files of one table, in DMS order). `odsColumns` are the ODS table's
+ * columns after the schema step; undefined when the table has no primary key (raw only).
+ */
+export function batchStatements(
+  config: Config,
+  batchId: string,
+  ready: readonly ReadyFile[],
+  odsColumns: readonly string[] | undefined,
+): BatchStatements {
+  const { dms } = config;
+  const route = ready[0]?.file.route;
+  if (route === undefined) throw new Error('a batch needs at least one file');
+  const copies = groupByColumns(ready).map((group) => {
+    const names = new Set(group[0]?.columns.columns.map((c) => c.name));
+    const columns: CopyColumn[] = (group[0]?.columns.columns ?? []).filter(
+      (c) => c.name !== dms.opColumn,
+    );
+    return copyIntoRawSql({
+      rawDatabase: config.databend.rawDatabase,
+      rawTable: route.target,
+      stage: config.databend.stageName,
+      batchId,
+      columns,
+      opColumn: dms.opColumn,
+      filesHaveOp: names.has(dms.opColumn),
+      timestampColumn:
+        dms.timestampColumn !== null && names.has(dms.timestampColumn)
+          ? dms.timestampColumn
+          : undefined,
+      sourceSeqColumn: names.has(dms.sourceSeqColumn) ? dms.sourceSeqColumn : undefined,
+      files: new Map(group.map((r) => [r.file.ref.key, r.file.rank])),
+    });
+  });
+  const stateColumns = new Set(ODS_STATE_COLUMNS.map((c) => c.name));
+  const merge =
+    route.primaryKey === undefined || odsColumns === undefined
+      ? undefined
+      : mergeIntoOdsSql({
+          rawDatabase: config.databend.rawDatabase,
+          rawTable: route.target,
+          odsDatabase: config.databend.odsDatabase,
+          odsTable: route.target,
+          columns: odsColumns.filter((c) => !stateColumns.has(c)),
+          primaryKey: route.primaryKey,
+          opColumn: dms.opColumn,
+          batchId,
+        });
+  return {
+    copies,
+    summary: batchSummarySql({
+      rawDatabase: config.databend.rawDatabase,
+      rawTable: route.target,
+      opColumn: dms.opColumn,
+      batchId,
+      timestampColumn: dms.timestampColumn ?? undefined,
+    }),
+    merge,
+    ledger: (rowsByFile: ReadonlyMap<string, number>) =>
+      insertLedgerSql(
+        config.databend.controlDatabase,
+        ready.map(({ file }) => ({
+          bucket: file.ref.bucket,
+          key: file.ref.key,
+          etag: file.ref.etag,
+          table: route.target,
+          batchId,
+          kind: file.key.kind,
+          rows: rowsByFile.get(file.ref.key) ?? 0,
+          size: file.ref.size,
+          eventTime: file.ref.eventTime,
+        })),
+      ),
+  };
+}
+
+/** COPY needs every file of one statement to have the referenced columns: one group per column set. */
+function groupByColumns(ready: readonly ReadyFile[]): ReadyFile[][] {
+  const groups = new Map<string, ReadyFile[]>();
+  for (const r of ready) {
+    // Same names and same Parquet-derived types: COPY fails (1303) on files whose schemas differ.
+    const signature = JSON.stringify(
+      r.columns.columns.map((c) => [c.name, formatDatabendType(c.databendType)]),
+    );
+    groups.set(signature, [...(groups.get(signature) ?? []), r]);
+  }
+  return [...groups.values()];
+}
