@@ -1,0 +1,47 @@
+# syntax=docker/dockerfile:1
+# bend-replicator: build with dev dependencies, run with production dependencies only.
+#
+#   docker build -t bend-replicator .
+#   docker run --rm -p 9464:9464 -e DATABEND_DSN=... -e SQS_QUEUE_URL=... \
+#     -e S3_BUCKET=... -e AWS_REGION=... bend-replicator
+#
+# The image runs `node dist/main.js run` as the unprivileged `node` user under tini, which
+# forwards SIGTERM to Node and reaps children; Node then stops gracefully (docs/deployment.md).
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# --- build: compile TypeScript to dist/ ---------------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- deps: production dependencies only, installed apart so no dev tool or npm cache ships ------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# --- runtime -------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root and read-only to the service user: the process cannot change its own code.
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json package-lock.json ./
+COPY config ./config
+USER node
+# /metrics, /healthz, /readyz (http.port).
+EXPOSE 9464
+# Liveness only: /healthz does not depend on Databend or SQS. No curl in the image; Node's fetch.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.BEND_REPLICATOR_HTTP_PORT || 9464) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/main.js", "run"]
