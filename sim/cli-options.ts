@@ -10,11 +10,12 @@ import type { DeliveryKnobs } from './s3/delivery-plan.js';
 import type { WorkloadOptions } from './workload/options.js';
 
 /** Parsers that reject bad numbers with a message naming the value (no silent NaN). */
-export function integer(min: number) {
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`needs an integer ≥ ${min}`);
+    if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`needs an integer in ${min}..${max}`);
+    }
     return n;
   };
 }
@@ -34,7 +35,7 @@ export function addWorkloadOptions(cmd: Command): Command {
     .option(
       '--seed <n>',
       'seed of every random choice; same seed, same files and truth',
-      integer(-2147483648),
+      integer(-2147483647, 2147483647),
       1,
     )
     .option(
@@ -180,7 +181,7 @@ export function addDeliveryOptions(cmd: Command): Command {
     .option(
       '--delivery-seed <n>',
       'seed of the delivery knobs (default: --seed)',
-      integer(-2147483648),
+      integer(-2147483647, 2147483647),
     );
 }
 

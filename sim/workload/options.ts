@@ -76,7 +76,10 @@ export function resolveWorkload(o: WorkloadOptions, beforeImages: boolean): Reso
     reload: o.reload ?? null,
     keyUpdates: o.keyUpdates ?? beforeImages,
   };
-  check(Number.isInteger(resolved.seed), 'seed must be an integer');
+  check(
+    Number.isInteger(resolved.seed) && Math.abs(resolved.seed) < 2 ** 31,
+    'seed must be a 32-bit integer',
+  );
   check(resolved.tables.length > 0, 'tables must name at least one table');
   check(
     Number.isInteger(resolved.initialRows) && resolved.initialRows >= 0,
