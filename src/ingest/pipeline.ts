@@ -11,6 +11,7 @@ import type { SessionPool } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import { pausedTablesSql, setTablePausedSql } from '../merge/ledger-sql.js';
 import { prepareDatabend } from '../merge/prepare.js';
+import { tableStatesSql } from '../merge/status-sql.js';
 import { TableSchemas } from '../schema/table-schemas.js';
 import { BatchLoader } from './batch-loader.js';
 import type { FileResult } from './file-outcome.js';
@@ -28,6 +29,8 @@ export interface PipelineDeps {
   readonly pool: SessionPool;
   readonly s3: S3Client;
   readonly sqs: SQSClient;
+  /** How often pauses and resumes made by the CLI are read from table_state; default 5 s. */
+  readonly tableStatePollMs?: number;
 }
 
 const MAX_BACKOFF_SECONDS = 12 * 60 * 60;
@@ -37,6 +40,11 @@ export class Pipeline {
   private readonly consumer: SqsConsumer;
   /** Paused table → the file that paused it (redeliveries of it go back to SQS, toward the DLQ). */
   private readonly paused = new Map<string, { reason: string; fileId: string | undefined }>();
+  /** Bumped around every table_state write of this process, so a poll never undoes one. */
+  private stateVersion = 0;
+  private stateWrites = 0;
+  private statePoll: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly deps: PipelineDeps) {
     const { config, logger } = deps;
@@ -89,10 +97,13 @@ export class Pipeline {
       );
     }
     this.consumer.start();
+    this.scheduleStatePoll();
   }
 
   /** Stop polling, let in-flight batches finish within the deadline, return the rest to SQS. */
   async stop(deadlineMs: number): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.statePoll);
     await this.consumer.stopPolling();
     await this.consumer.drain(deadlineMs);
     this.queues.stop();
@@ -161,30 +172,83 @@ export class Pipeline {
   async pause(table: string, reason: string, file?: PendingFile): Promise<void> {
     this.queues.pause(table);
     this.paused.set(table, { reason, fileId: file === undefined ? undefined : fileId(file.ref) });
-    await this.deps.pool.with(async (session) => {
-      for (const sql of setTablePausedSql(
-        this.deps.config.databend.controlDatabase,
-        table,
-        true,
-        reason,
-      ))
-        await session.exec(sql);
-    });
+    await this.writeTableState(table, true, reason);
     this.deps.events.emit('table:paused', { table, reason });
   }
 
   async resume(table: string): Promise<void> {
-    await this.deps.pool.with(async (session) => {
-      for (const sql of setTablePausedSql(
-        this.deps.config.databend.controlDatabase,
-        table,
-        false,
-        undefined,
-      ))
-        await session.exec(sql);
-    });
+    await this.writeTableState(table, false, undefined);
     this.paused.delete(table);
     this.queues.resume(table);
     this.deps.events.emit('table:resumed', { table });
+  }
+
+  private async writeTableState(
+    table: string,
+    paused: boolean,
+    reason: string | undefined,
+  ): Promise<void> {
+    this.stateVersion++;
+    this.stateWrites++;
+    try {
+      await this.deps.pool.with(async (session) => {
+        for (const sql of setTablePausedSql(
+          this.deps.config.databend.controlDatabase,
+          table,
+          paused,
+          reason,
+        ))
+          await session.exec(sql);
+      });
+    } finally {
+      this.stateWrites--;
+      this.stateVersion++;
+    }
+  }
+
+  private scheduleStatePoll(): void {
+    if (this.stopped) return;
+    this.statePoll = setTimeout(() => {
+      this.syncTableState()
+        .catch((err: unknown) =>
+          this.deps.logger.warn({ err }, 'reading paused tables from table_state failed'),
+        )
+        .finally(() => this.scheduleStatePoll());
+    }, this.deps.tableStatePollMs ?? 5_000);
+  }
+
+  /**
+   * Applies pauses and resumes another process (the CLI) wrote to table_state. Skipped when this
+   * process wrote table_state during the read: the read may predate its own write.
+   */
+  async syncTableState(): Promise<void> {
+    if (this.stateWrites > 0) return;
+    const version = this.stateVersion;
+    const rows = await this.deps.pool.with((s) =>
+      s.query(tableStatesSql(this.deps.config.databend.controlDatabase)),
+    );
+    if (version !== this.stateVersion || this.stateWrites > 0 || this.stopped) return;
+    const wanted = new Map(
+      rows
+        .filter((row) => row.paused === true)
+        .map((row) => [
+          String(row.table_name),
+          typeof row.reason === 'string' ? row.reason : 'paused',
+        ]),
+    );
+    for (const [table, reason] of wanted) {
+      if (this.paused.has(table)) continue;
+      this.paused.set(table, { reason, fileId: undefined });
+      this.queues.pause(table);
+      this.deps.logger.warn({ table, reason }, 'table paused through table_state');
+      this.deps.events.emit('table:paused', { table, reason });
+    }
+    for (const table of [...this.paused.keys()]) {
+      if (wanted.has(table)) continue;
+      this.paused.delete(table);
+      this.queues.resume(table);
+      this.deps.logger.info({ table }, 'table resumed through table_state');
+      this.deps.events.emit('table:resumed', { table });
+    }
   }
 }

@@ -19,12 +19,34 @@ export interface MergeIntoOdsInput {
 }
 
 export function mergeIntoOdsSql(input: MergeIntoOdsInput): string {
+  return mergeSql(input, `${quoteIdent('_batch')} = ${quoteString(input.batchId)}`);
+}
+
+export interface MergeRawRangeInput extends Omit<MergeIntoOdsInput, 'batchId'> {
+  /** Raw rows whose `_batch` lies in this inclusive range. */
+  readonly batches: { readonly from: string; readonly to: string };
+}
+
+/**
+ * The same MERGE over many batches of raw at once (rebuilding ODS from raw). Because a change
+ * applies only when its `_seq` is newer, ranges may be merged in any order, and again: the
+ * result is the newest change per key over everything merged.
+ */
+export function mergeRawRangeIntoOdsSql(input: MergeRawRangeInput): string {
+  const batch = quoteIdent('_batch');
+  return mergeSql(
+    input,
+    `${batch} >= ${quoteString(input.batches.from)} AND ${batch} <= ${quoteString(input.batches.to)}`,
+  );
+}
+
+function mergeSql(input: Omit<MergeIntoOdsInput, 'batchId'>, rawFilter: string): string {
   if (input.primaryKey.length === 0) throw new Error(`ODS ${input.odsTable} needs a primary key`);
   const col = (name: string): string => quoteIdent(name);
   const op = `s.${col(input.opColumn)}`;
   const source =
     `SELECT ${[...input.columns, input.opColumn, '_seq'].map(col).join(', ')} ` +
-    `FROM ${qualified(input.rawDatabase, input.rawTable)} WHERE ${col('_batch')} = ${quoteString(input.batchId)} ` +
+    `FROM ${qualified(input.rawDatabase, input.rawTable)} WHERE ${rawFilter} ` +
     `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${input.primaryKey.map(col).join(', ')} ORDER BY ${col('_seq')} DESC) = 1`;
   const on = input.primaryKey.map((k) => `t.${col(k)} = s.${col(k)}`).join(' AND ');
   const newer = `s.${col('_seq')} > t.${col('_seq')}`;

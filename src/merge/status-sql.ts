@@ -1,0 +1,46 @@
+/**
+ * What `status` reads: per table, the ledger's totals and its last batch, and the table's pause
+ * state. Counts come back as text (they may exceed what the driver returns as a number).
+ */
+import { qualified, quoteIdent } from '../databend/quote.js';
+
+/**
+ * Per table: files and rows loaded, the newest S3 event time, the last load, and the lag
+ * (seconds from the newest event time to the server's now, so no client clock is involved).
+ */
+export function ledgerTotalsSql(controlDatabase: string): string {
+  const c = quoteIdent;
+  return (
+    `SELECT ${c('table_name')} AS table_name, count(*)::STRING AS files, sum(${c('row_count')})::STRING AS row_count, ` +
+    `max(${c('event_time')}) AS newest_event, max(${c('loaded_at')}) AS last_loaded, ` +
+    `(to_unix_timestamp(now()) - to_unix_timestamp(max(${c('event_time')})))::STRING AS lag_seconds ` +
+    `FROM ${qualified(controlDatabase, 'files')} GROUP BY ${c('table_name')} ORDER BY table_name`
+  );
+}
+
+/** Per table, its most recent batch: id, when it committed, its files and rows. */
+export function lastBatchesSql(controlDatabase: string): string {
+  const c = quoteIdent;
+  const perBatch =
+    `SELECT ${c('table_name')} AS table_name, ${c('batch_id')} AS batch_id, count(*)::STRING AS files, ` +
+    `sum(${c('row_count')})::STRING AS row_count, max(${c('loaded_at')}) AS loaded_at ` +
+    `FROM ${qualified(controlDatabase, 'files')} GROUP BY ${c('table_name')}, ${c('batch_id')}`;
+  // QUALIFY may not hold aggregates, hence the sub-query.
+  return (
+    `SELECT table_name, batch_id, files, row_count, loaded_at FROM (${perBatch}) ` +
+    `QUALIFY ROW_NUMBER() OVER (PARTITION BY table_name ORDER BY loaded_at DESC, batch_id DESC) = 1`
+  );
+}
+
+/**
+ * Every table's current pause state: the newest row per table (pause and resume write a row
+ * each time; two writers at once could leave two).
+ */
+export function tableStatesSql(controlDatabase: string): string {
+  const c = quoteIdent;
+  return (
+    `SELECT ${c('table_name')} AS table_name, ${c('paused')} AS paused, ${c('reason')} AS reason, ` +
+    `${c('updated_at')} AS updated_at FROM ${qualified(controlDatabase, 'table_state')} ` +
+    `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${c('table_name')} ORDER BY ${c('updated_at')} DESC) = 1`
+  );
+}
