@@ -4,6 +4,7 @@
  * that share its configuration.
  */
 import { Command } from 'commander';
+import { runBackfill, type BackfillOptions } from './cli/backfill.js';
 import { runService } from './cli/run.js';
 import { ConfigError, loadConfig, redactedConfig, type Config } from './config.js';
 
@@ -22,6 +23,26 @@ program
   .command('run')
   .description('run the service: consume S3 events from SQS and load each table exactly once')
   .action(async () => runService(config()));
+
+program
+  .command('backfill')
+  .description(
+    'load the files in the bucket that the ledger lacks (full load, then CDC by name, per table), ' +
+      'through the same batches as events; exit 1 if any file did not load',
+  )
+  .option('--prefix <prefix>', 'only keys under this prefix (default: the bucket folder)')
+  .option(
+    '--table <table>',
+    'only this table: <schema>.<table> as DMS names it, or the Databend name',
+  )
+  .option(
+    '--since <time>',
+    'only files written since TIME: ISO-8601 (UTC) or an age (90m, 12h, 7d)',
+  )
+  .option('--dry-run', 'print the files it would load, per table, and load nothing')
+  .action(async (options: BackfillOptions) => {
+    process.exitCode = await runBackfill(config(), options);
+  });
 
 program
   .command('print-config')

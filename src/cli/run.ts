@@ -10,7 +10,10 @@ import { PipelineEvents } from '../events.js';
 import { databendCheck, sqsCheck } from '../http/probes.js';
 import { Readiness } from '../http/readiness.js';
 import { startHttpServer } from '../http/server.js';
+import { BucketLister } from '../ingest/bucket-lister.js';
+import { DatabendLedgerReader } from '../ingest/ledger-reader.js';
 import { Pipeline } from '../ingest/pipeline.js';
+import { Sweep } from '../ingest/sweep.js';
 import { Shutdown } from '../lifecycle/shutdown.js';
 import { createLogger, flushLogger, logPipelineEvents } from '../logger.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -43,6 +46,16 @@ export async function runService(config: Config): Promise<void> {
       .map((p) => ({ table: p.table, files: p.files, oldestEventTime: p.oldestEventTime })),
   );
 
+  const sweep = new Sweep({
+    config,
+    lister: new BucketLister(s3, config.s3.bucket),
+    ledger: new DatabendLedgerReader(pool, config),
+    events,
+    logger: logger.child({ module: 'sweep' }),
+    submit: (ref) => pipeline.submit(ref),
+    pausedTables: () => pipeline.pausedTables(),
+  });
+
   const probe = databendCheck(new Client(config.databend.dsn));
   const readiness = new Readiness({ checks: [probe, sqsCheck(sqs, config.sqs.queueUrl)] });
   const http = await startHttpServer({
@@ -58,6 +71,7 @@ export async function runService(config: Config): Promise<void> {
     logger,
     steps: [
       { name: 'readiness', run: () => readiness.markShuttingDown() },
+      { name: 'sweep', run: () => sweep.stop() },
       { name: 'pipeline', run: () => pipeline.stop(config.shutdown.deadlineMs) },
       { name: 'http', run: () => http.close() },
       {
@@ -78,6 +92,8 @@ export async function runService(config: Config): Promise<void> {
 
   try {
     await pipeline.start();
+    // After start: the control tables exist and paused tables are known.
+    sweep.start();
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     await shutdown.run({ kind: 'request', reason: 'start-up failed', failed: true });

@@ -1,0 +1,78 @@
+/**
+ * What the listings ask the ledger: which listed files it already holds, and the newest CDC key
+ * per table folder. A ledger that does not exist yet (a dry run before the first start) holds
+ * nothing.
+ */
+import type { Config } from '../config.js';
+import { DatabendCode, DatabendError } from '../databend/error-codes.js';
+import type { Row, SqlSession } from '../databend/session-pool.js';
+import { loadedFilesSql } from '../merge/ledger-sql.js';
+import { newestCdcKeysSql } from '../merge/ledger-scan-sql.js';
+import { fileId } from './pending-file.js';
+import type { S3FileRef } from './s3-event.js';
+
+export interface LedgerReader {
+  /** The fileIds of these files (all of one bucket) that the ledger holds. */
+  loaded(files: readonly Pick<S3FileRef, 'bucket' | 'key' | 'etag'>[]): Promise<Set<string>>;
+  /** `<schema>/<table>` → the greatest CDC key loaded at or before `loadedBefore`. */
+  newestCdcKeys(loadedBefore: Date): Promise<Map<string, string>>;
+}
+
+/** Runs SQL on a session of its own (SessionPool fits). */
+export interface SessionSource {
+  with<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+}
+
+/** Keys per ledger query: one S3 page. */
+const KEYS_PER_QUERY = 1_000;
+
+export class DatabendLedgerReader implements LedgerReader {
+  constructor(
+    private readonly pool: SessionSource,
+    private readonly config: Config,
+  ) {}
+
+  async loaded(files: readonly Pick<S3FileRef, 'bucket' | 'key' | 'etag'>[]): Promise<Set<string>> {
+    const ids = new Set<string>();
+    const bucket = files[0]?.bucket;
+    if (bucket === undefined) return ids;
+    const keys = [...new Set(files.map((f) => f.key))];
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+      const sql = loadedFilesSql(
+        this.config.databend.controlDatabase,
+        bucket,
+        keys.slice(i, i + KEYS_PER_QUERY),
+      );
+      for (const row of await this.query(sql))
+        ids.add(fileId({ bucket, key: String(row.object_key), etag: String(row.etag) }));
+    }
+    return ids;
+  }
+
+  async newestCdcKeys(loadedBefore: Date): Promise<Map<string, string>> {
+    const { config } = this;
+    const rows = await this.query(
+      newestCdcKeysSql(
+        config.databend.controlDatabase,
+        config.s3.bucket,
+        config.s3.bucketFolder,
+        loadedBefore,
+      ),
+    );
+    return new Map(
+      rows.map((r) => [`${String(r.schema_name)}/${String(r.table_folder)}`, String(r.newest_key)]),
+    );
+  }
+
+  private async query(sql: string): Promise<Row[]> {
+    try {
+      return await this.pool.with((session) => session.query(sql));
+    } catch (error) {
+      const missing =
+        error instanceof DatabendError &&
+        (error.code === DatabendCode.UnknownDatabase || error.code === DatabendCode.UnknownTable);
+      if (missing) return [];
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * A listed object as a file the pipeline can load: the same S3FileRef an event would carry (its
+ * listing time standing in for the event time) and its place in the DMS layout. Pure.
+ */
+import type { Config } from '../config.js';
+import type { ListedObject } from './bucket-lister.js';
+import { parseKey } from './key-layout.js';
+import { pendingFile, type PendingFile } from './pending-file.js';
+import type { S3FileRef } from './s3-event.js';
+import { routeTable } from './table-routes.js';
+
+/** The eventName of a file found by a listing rather than announced by an event. */
+export const LISTED_EVENT_NAME = 'ListObjectsV2';
+
+export function listedRef(bucket: string, object: ListedObject): S3FileRef {
+  return {
+    bucket,
+    key: object.key,
+    etag: object.etag,
+    size: object.size,
+    // When S3 finished writing it: the event time it would have had.
+    eventTime: object.lastModified,
+    eventName: LISTED_EVENT_NAME,
+  };
+}
+
+/** The object as a pending file; undefined when its key is outside the DMS layout. */
+export function listedFile(config: Config, object: ListedObject): PendingFile | undefined {
+  const parsed = parseKey(object.key, { bucketFolder: config.s3.bucketFolder });
+  if (!parsed.ok) return undefined;
+  const route = routeTable(config.tables, parsed.file.schema, parsed.file.table);
+  return pendingFile(listedRef(config.s3.bucket, object), parsed.file, route);
+}
