@@ -5,7 +5,13 @@
  */
 import { Command } from 'commander';
 import { runBackfill, type BackfillOptions } from './cli/backfill.js';
+import { pauseCommand, resumeCommand } from './cli/pause.js';
+import { planCommand } from './cli/plan.js';
+import { purgeCommand } from './cli/purge.js';
+import { replayCommand } from './cli/replay.js';
 import { runService } from './cli/run.js';
+import { statusCommand } from './cli/status.js';
+import { validateCommand } from './cli/validate.js';
 import { ConfigError, loadConfig, redactedConfig, type Config } from './config.js';
 
 function config(): Config {
@@ -50,6 +56,18 @@ program
   .action(() => {
     console.log(JSON.stringify(redactedConfig(config()), null, 2));
   });
+
+// Operator commands, each in its own module.
+for (const command of [
+  validateCommand,
+  planCommand,
+  replayCommand,
+  purgeCommand,
+  statusCommand,
+  pauseCommand,
+  resumeCommand,
+])
+  program.addCommand(command(config));
 
 try {
   await program.parseAsync(process.argv);

@@ -14,8 +14,10 @@ import { BucketLister } from '../ingest/bucket-lister.js';
 import { DatabendLedgerReader } from '../ingest/ledger-reader.js';
 import { Pipeline } from '../ingest/pipeline.js';
 import { Sweep } from '../ingest/sweep.js';
+import { RetentionCron } from '../lifecycle/retention-cron.js';
 import { Shutdown } from '../lifecycle/shutdown.js';
 import { createLogger, flushLogger, logPipelineEvents } from '../logger.js';
+import { purgeRaw } from '../merge/retention.js';
 import { Metrics } from '../metrics/metrics.js';
 
 export async function runService(config: Config): Promise<void> {
@@ -32,6 +34,16 @@ export async function runService(config: Config): Promise<void> {
   const s3 = s3Client(config);
   const sqs = sqsClient(config);
   const pool = new SessionPool(config.databend.dsn);
+  // Before anything starts: an invalid retention.cron fails start-up naming the field.
+  const retention = new RetentionCron({
+    cron: config.retention.cron,
+    purge: () =>
+      purgeRaw(pool, {
+        rawDatabase: config.databend.rawDatabase,
+        rawDays: config.retention.rawDays,
+      }),
+    events,
+  });
   const pipeline = new Pipeline({
     config,
     logger: logger.child({ module: 'pipeline' }),
@@ -71,6 +83,7 @@ export async function runService(config: Config): Promise<void> {
     logger,
     steps: [
       { name: 'readiness', run: () => readiness.markShuttingDown() },
+      { name: 'retention', run: () => retention.stop() },
       { name: 'sweep', run: () => sweep.stop() },
       { name: 'pipeline', run: () => pipeline.stop(config.shutdown.deadlineMs) },
       { name: 'http', run: () => http.close() },
@@ -94,13 +107,19 @@ export async function runService(config: Config): Promise<void> {
     await pipeline.start();
     // After start: the control tables exist and paused tables are known.
     sweep.start();
+    retention.start();
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     await shutdown.run({ kind: 'request', reason: 'start-up failed', failed: true });
     return;
   }
   logger.info(
-    { metrics: `${http.url}/metrics`, queue: config.sqs.queueUrl, bucket: config.s3.bucket },
+    {
+      metrics: `${http.url}/metrics`,
+      queue: config.sqs.queueUrl,
+      bucket: config.s3.bucket,
+      nextRetention: retention.nextRun(),
+    },
     'bend-replicator is running',
   );
 }

@@ -2,7 +2,7 @@
  * What `status` reads: per table, the ledger's totals and its last batch, and the table's pause
  * state. Counts come back as text (they may exceed what the driver returns as a number).
  */
-import { qualified, quoteIdent } from '../databend/quote.js';
+import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
 
 /**
  * Per table: files and rows loaded, the newest S3 event time, the last load, and the lag
@@ -42,5 +42,13 @@ export function tableStatesSql(controlDatabase: string): string {
     `SELECT ${c('table_name')} AS table_name, ${c('paused')} AS paused, ${c('reason')} AS reason, ` +
     `${c('updated_at')} AS updated_at FROM ${qualified(controlDatabase, 'table_state')} ` +
     `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${c('table_name')} ORDER BY ${c('updated_at')} DESC) = 1`
+  );
+}
+
+/** One row when the ledger holds any file of the table. */
+export function tableHasFilesSql(controlDatabase: string, table: string): string {
+  return (
+    `SELECT 1 AS found FROM ${qualified(controlDatabase, 'files')} ` +
+    `WHERE ${quoteIdent('table_name')} = ${quoteString(table)} LIMIT 1`
   );
 }

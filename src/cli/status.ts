@@ -1,0 +1,83 @@
+/**
+ * `status`: per table, the last batch, what the ledger holds, whether it is paused and why, and
+ * the lag; then the queue's message counts. Read-only. Pending files of a running service live
+ * in its memory: its /metrics has them (bend_replicator_pending_files).
+ */
+import { Command } from 'commander';
+import type { Config } from '../config.js';
+import { lastBatchesSql, ledgerTotalsSql, tableStatesSql } from '../merge/status-sql.js';
+import {
+  firstLine,
+  operatorAction,
+  queryIfExists,
+  withOperatorContext,
+} from './operator-context.js';
+import { queueFacts, queueUrlOfArn } from './queue-info.js';
+import {
+  formatStatus,
+  tableStatuses,
+  type QueueStatus,
+  type TableStatus,
+} from './status-format.js';
+
+export function statusCommand(config: () => Config): Command {
+  return new Command('status')
+    .description('per table: last batch, files and rows loaded, paused or not, lag; queue depth')
+    .option('--json', 'print JSON instead of a table')
+    .action(
+      operatorAction('status', async (options: { json?: boolean }) => {
+        const { tables, queue, warnings } = await readStatus(config());
+        for (const warning of warnings) process.stderr.write(`status: ${warning}\n`);
+        const text =
+          options.json === true
+            ? [JSON.stringify({ tables, queue: queue ?? null }, null, 2)]
+            : formatStatus(tables, queue);
+        process.stdout.write(`${text.join('\n')}\n`);
+      }),
+    );
+}
+
+export interface StatusReport {
+  readonly tables: TableStatus[];
+  readonly queue: QueueStatus | undefined;
+  /** What could not be read (the queue); the rest is still reported. */
+  readonly warnings: string[];
+}
+
+export async function readStatus(config: Config): Promise<StatusReport> {
+  return withOperatorContext(config, async ({ pool, sqs }) => {
+    const control = config.databend.controlDatabase;
+    const tables = await pool.with(async (session) => {
+      const totals = await queryIfExists(session, ledgerTotalsSql(control));
+      const batches = await queryIfExists(session, lastBatchesSql(control));
+      const states = await queryIfExists(session, tableStatesSql(control));
+      return tableStatuses(totals, batches, states);
+    });
+    const warnings: string[] = [];
+    let queue: QueueStatus | undefined;
+    try {
+      const facts = await queueFacts(sqs, config.sqs.queueUrl);
+      let deadLetters: number | undefined;
+      if (facts.redrive !== undefined) {
+        try {
+          const dlq = await queueFacts(
+            sqs,
+            await queueUrlOfArn(sqs, facts.redrive.deadLetterTargetArn),
+          );
+          deadLetters = dlq.waiting + dlq.inFlight + dlq.delayed;
+        } catch (error) {
+          warnings.push(`the dead-letter queue did not answer: ${firstLine(error)}`);
+        }
+      }
+      queue = {
+        waiting: facts.waiting,
+        inFlight: facts.inFlight,
+        delayed: facts.delayed,
+        ...(deadLetters === undefined ? {} : { deadLetters }),
+      };
+    } catch (error) {
+      warnings.push(`the queue did not answer: ${firstLine(error)}`);
+    }
+    return { tables, queue, warnings };
+  });
+}

@@ -1,0 +1,138 @@
+// The operator commands as child processes against a test's own configuration, and a loader
+// that puts small Parquet files into the test's bucket and loads them as the service would.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { pino } from 'pino';
+import type { Config } from '../../src/config.js';
+import type { SessionPool } from '../../src/databend/session-pool.js';
+import { PipelineEvents } from '../../src/events.js';
+import { BatchLoader } from '../../src/ingest/batch-loader.js';
+import type { FileResult } from '../../src/ingest/file-outcome.js';
+import { parseKey } from '../../src/ingest/key-layout.js';
+import { pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
+import { routeTable } from '../../src/ingest/table-routes.js';
+import { TableSchemas } from '../../src/schema/table-schemas.js';
+import { loadStackEnv } from './stack.js';
+
+const repoRoot = join(import.meta.dirname, '..', '..');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Writes the configuration where BEND_REPLICATOR_CONFIG can point; returns the path. */
+export function configFile(config: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'cli-config-')), 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+/**
+ * `bend-replicator <args>` (src/main.ts through tsx, on the Node running the tests) with only
+ * the configuration file and the local stack's AWS credentials in its environment.
+ */
+export function runCli(
+  config: unknown,
+  args: readonly string[],
+  timeoutMs = 60_000,
+): Promise<CliResult> {
+  const stack = loadStackEnv();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'src', 'main.ts'), ...args],
+    {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        BEND_REPLICATOR_CONFIG: configFile(config),
+        AWS_ACCESS_KEY_ID: stack.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bend-replicator ${args.join(' ')} took over ${timeoutMs} ms:\n${stderr}`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Puts files into the test's bucket and loads them with the service's BatchLoader. */
+export class TestLoader {
+  private readonly loader: BatchLoader;
+
+  constructor(
+    private readonly config: Config,
+    pool: SessionPool,
+    private readonly s3: S3Client,
+    readonly events: PipelineEvents = new PipelineEvents(),
+  ) {
+    this.loader = new BatchLoader({
+      config,
+      pool,
+      s3,
+      schemas: new TableSchemas({
+        opColumn: config.dms.opColumn,
+        ...(config.dms.timestampColumn === null
+          ? {}
+          : { timestampColumn: config.dms.timestampColumn }),
+      }),
+      events,
+      logger: pino({ level: 'silent' }),
+      sleep: () => Promise.resolve(),
+    });
+  }
+
+  async put(key: string, body: Buffer): Promise<PendingFile> {
+    const response = await this.s3.send(
+      new PutObjectCommand({ Bucket: this.config.s3.bucket, Key: key, Body: body }),
+    );
+    const parsed = parseKey(key, { bucketFolder: this.config.s3.bucketFolder });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const ref = {
+      bucket: this.config.s3.bucket,
+      key,
+      etag: (response.ETag ?? '').replace(/"/g, ''),
+      size: body.length,
+      eventTime: new Date(),
+      eventName: 'ObjectCreated:Put',
+    };
+    return pendingFile(
+      ref,
+      parsed.file,
+      routeTable(this.config.tables, parsed.file.schema, parsed.file.table),
+    );
+  }
+
+  /** Loads the files as one batch; throws unless every file is done. */
+  async load(files: readonly PendingFile[]): Promise<void> {
+    const outcomes: FileResult[] = [...(await this.loader.load(files)).values()];
+    const bad = outcomes.filter((o) => o.kind !== 'done');
+    if (bad.length > 0) throw new Error(`not loaded: ${bad.map((o) => o.reason).join('; ')}`);
+  }
+
+  /** Puts and loads, as one batch. */
+  async putAndLoad(files: readonly { key: string; body: Buffer }[]): Promise<PendingFile[]> {
+    const pending: PendingFile[] = [];
+    for (const f of files) pending.push(await this.put(f.key, f.body));
+    await this.load(pending);
+    return pending;
+  }
+}
