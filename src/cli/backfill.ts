@@ -7,6 +7,8 @@
  * stdout carries the result (the dry run's file list, the summary); stderr the progress bar and
  * warnings (log level `warn` unless `debug` or `trace` is configured).
  */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
 import { s3Client, sqsClient } from '../clients.js';
 import type { Config } from '../config.js';
@@ -37,6 +39,8 @@ export interface BackfillIo {
   /** Observes the pipeline (tests). */
   readonly events?: PipelineEvents;
   readonly now?: () => number;
+  /** AWS clients to use instead of ones built from the config; the caller closes them. */
+  readonly clients?: { readonly s3: S3Client; readonly sqs: SQSClient };
 }
 
 /** A bad command-line value; the message says which. */
@@ -105,7 +109,7 @@ export async function runBackfill(
           },
   });
   const events = io.events ?? new PipelineEvents();
-  const s3 = s3Client(config);
+  const s3 = io.clients?.s3 ?? s3Client(config);
   const pool = new SessionPool(config.databend.dsn);
   try {
     const plan = await planBackfill(
@@ -121,7 +125,7 @@ export async function runBackfill(
       return 0;
     }
     await prepareDatabend(pool, config);
-    const sqs = sqsClient(config);
+    const sqs = io.clients?.sqs ?? sqsClient(config);
     // Built but never started: no SQS consumer, only Pipeline.submit.
     const pipeline = new Pipeline({ config, logger, events, pool, s3, sqs });
     await pipeline.syncTableState();
@@ -134,11 +138,11 @@ export async function runBackfill(
     } finally {
       undo();
       await pipeline.stop(config.shutdown.deadlineMs);
-      sqs.destroy();
+      if (io.clients === undefined) sqs.destroy();
     }
   } finally {
     await pool.close();
-    s3.destroy();
+    if (io.clients === undefined) s3.destroy();
   }
 }
 
@@ -170,9 +174,13 @@ async function load(
       new Promise<FileResult>((resolve) => pausedNow.set(t.table, resolve)),
     ]),
   );
-  const undo = events.on('table:paused', (e) =>
-    pausedNow.get(e.table)?.(retry(`the table was paused: ${e.reason}`)),
-  );
+  // The file that paused the table resolves with its own outcome right after this event (in
+  // the same turn of the event loop), so the waiting files are released one turn later.
+  const undo = events.on('table:paused', (e) => {
+    const release = pausedNow.get(e.table);
+    if (release !== undefined)
+      setImmediate(() => release(retry(`the table was paused: ${e.reason}`)));
+  });
   const results = new Map<string, TableResult>();
   const settling: Promise<void>[] = [];
   for (const table of todo) {
