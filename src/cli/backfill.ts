@@ -4,11 +4,13 @@
  * so a backfill loads exactly as events do and a file reached both ways is loaded once. Each
  * table's files are handed over in DMS order: full-load files, then CDC files by name.
  *
- * stdout carries the result (the dry run's file list, the summary); stderr the progress bar and
- * warnings (log level `warn` unless `debug` or `trace` is configured).
+ * stdout carries the result (the dry run's file list, the summary); stderr the progress bar (on
+ * a terminal; cli-progress, as `replay` uses) and warnings (log level `warn` unless `debug` or
+ * `trace` is configured).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import cliProgress from 'cli-progress';
 import { pino } from 'pino';
 import { s3Client, sqsClient } from '../clients.js';
 import type { Config } from '../config.js';
@@ -21,7 +23,6 @@ import { DatabendLedgerReader } from '../ingest/ledger-reader.js';
 import { Pipeline } from '../ingest/pipeline.js';
 import { createLogger, logPipelineEvents } from '../logger.js';
 import { prepareDatabend } from '../merge/prepare.js';
-import { ProgressBar, type ProgressStream } from './backfill-progress.js';
 
 export interface BackfillOptions {
   readonly prefix?: string | undefined;
@@ -35,7 +36,7 @@ export interface BackfillIo {
   /** One line of the result (stdout). */
   readonly out: (line: string) => void;
   /** Progress and logs (stderr). */
-  readonly err: ProgressStream & { fd?: number };
+  readonly err: NodeJS.WritableStream & { isTTY?: boolean };
   /** Observes the pipeline (tests). */
   readonly events?: PipelineEvents;
   readonly now?: () => number;
@@ -73,7 +74,7 @@ export function parseSince(text: string, now: number): Date {
 function processIo(): BackfillIo {
   return {
     out: (line) => process.stdout.write(`${line}\n`),
-    err: { write: (t: string) => process.stderr.write(t), isTTY: process.stderr.isTTY, fd: 2 },
+    err: process.stderr,
   };
 }
 
@@ -99,14 +100,7 @@ export async function runBackfill(
     config.log.level === 'debug' || config.log.level === 'trace' ? config.log.level : 'warn';
   const logger = createLogger({
     level,
-    destination:
-      io.err.fd === 2
-        ? pino.destination({ dest: 2, sync: true })
-        : {
-            write: (line: string) => {
-              io.err.write(line);
-            },
-          },
+    destination: io.err === process.stderr ? pino.destination({ dest: 2, sync: true }) : io.err,
   });
   const events = io.events ?? new PipelineEvents();
   const s3 = io.clients?.s3 ?? s3Client(config);
@@ -133,7 +127,7 @@ export async function runBackfill(
     const undo = logPipelineEvents(events, logger);
     try {
       const started = now();
-      const results = await load(plan, paused, pipeline, events, io, now);
+      const results = await load(plan, paused, pipeline, events, io.err);
       return printSummary(plan, results, paused, now() - started, io.out);
     } finally {
       undo();
@@ -157,14 +151,25 @@ async function load(
   paused: ReadonlySet<string>,
   pipeline: Pipeline,
   events: PipelineEvents,
-  io: BackfillIo,
-  now: () => number,
+  stream: NodeJS.WritableStream,
 ): Promise<Map<string, TableResult>> {
   const todo = plan.tables.filter((t) => !paused.has(t.table));
-  const bar = new ProgressBar(
-    io.err,
+  // Drawn on a terminal only (cli-progress), so piped output stays the summary alone.
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format:
+        'backfill [{bar}] {percentage}% | {value}/{total} files | {rows} rows | {failed} failed | ETA {eta_formatted}',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let rows = 0;
+  let failed = 0;
+  bar.start(
     todo.reduce((n, t) => n + t.files.length, 0),
-    now,
+    0,
+    { rows: '0', failed },
   );
   // A table paused by a bad file keeps its other files waiting; they end as not loaded.
   const pausedNow = new Map<string, (result: FileResult) => void>();
@@ -195,7 +200,9 @@ async function load(
             result.loaded += 1;
             result.rows += outcome.rows;
           } else if (!ok) result.failed.push({ key: file.ref.key, result: outcome });
-          bar.tick(outcome.kind === 'done' ? outcome.rows : 0, !ok);
+          rows += outcome.kind === 'done' ? outcome.rows : 0;
+          failed += ok ? 0 : 1;
+          bar.increment(1, { rows: rows.toLocaleString('en-US'), failed });
         }),
       );
     }
@@ -204,7 +211,7 @@ async function load(
     await Promise.all(settling);
   } finally {
     undo();
-    bar.finish();
+    bar.stop();
   }
   return results;
 }
