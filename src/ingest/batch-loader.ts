@@ -158,6 +158,10 @@ export class BatchLoader {
       ready,
       ensured.ods?.map((c) => c.name),
     );
+    this.deps.logger.debug(
+      { table: route.target, batch: batchId, files: ready.length },
+      'batch started',
+    );
     let result: BatchResult;
     try {
       result = await runBatchTransaction(session, statements);

@@ -14,10 +14,14 @@ export async function testTarget(
     dms?: Record<string, unknown>;
     batching?: Record<string, unknown>;
     poison?: Record<string, unknown>;
+    sqs?: Record<string, unknown>;
+    logLevel?: string;
+    /** Receives before SQS moves a message to the DLQ (default 3). */
+    maxReceiveCount?: number;
   } = {},
 ): Promise<TestTarget> {
   const stack = loadStackEnv();
-  const pipe = await isolatedPipe(name);
+  const pipe = await isolatedPipe(name, overrides.maxReceiveCount);
   const suffix = uniqueName(name).toLowerCase();
   const config = parseConfig({
     databend: {
@@ -45,6 +49,7 @@ export async function testTarget(
       visibilityTimeoutSeconds: 30,
       visibilityHeartbeatSeconds: 10,
       retryBackoffSeconds: 1,
+      ...overrides.sqs,
     },
     dms: overrides.dms ?? {},
     tables: { byName: tables },
@@ -54,7 +59,7 @@ export async function testTarget(
     retention: {},
     sweep: {},
     shutdown: {},
-    log: { level: 'warn' },
+    log: { level: overrides.logLevel ?? 'warn' },
   });
   return { config, pipe };
 }
