@@ -139,12 +139,6 @@ const ENV_OVERRIDES: readonly [string, readonly string[], 'string' | 'number' | 
   ['AWS_ENDPOINT_URL', ['s3', 'endpoint'], 'string'],
   ['S3_FORCE_PATH_STYLE', ['s3', 'forcePathStyle'], 'boolean'],
   ['SQS_QUEUE_URL', ['sqs', 'queueUrl'], 'string'],
-  // How Databend itself reaches the bucket (the stage's CONNECTION), when it is not an IAM role.
-  ['STAGE_ENDPOINT_URL', ['databend', 'stageConnection', 'endpoint_url'], 'string'],
-  ['STAGE_ACCESS_KEY_ID', ['databend', 'stageConnection', 'access_key_id'], 'string'],
-  ['STAGE_SECRET_ACCESS_KEY', ['databend', 'stageConnection', 'secret_access_key'], 'string'],
-  ['STAGE_REGION', ['databend', 'stageConnection', 'region'], 'string'],
-  ['STAGE_ROLE_ARN', ['databend', 'stageConnection', 'role_arn'], 'string'],
   ['BEND_REPLICATOR_HTTP_PORT', ['http', 'port'], 'number'],
   ['LOG_LEVEL', ['log', 'level'], 'string'],
   // The read-only credentials of the Databend stage: secrets, so they may come from the
@@ -158,6 +152,7 @@ const ENV_OVERRIDES: readonly [string, readonly string[], 'string' | 'number' | 
   ['DATABEND_STAGE_ROLE_ARN', ['databend', 'stageConnection', 'role_arn'], 'string'],
   // Where Databend reaches the bucket when it is not AWS S3 (the local stack's port varies).
   ['DATABEND_STAGE_ENDPOINT_URL', ['databend', 'stageConnection', 'endpoint_url'], 'string'],
+  ['DATABEND_STAGE_REGION', ['databend', 'stageConnection', 'region'], 'string'],
 ];
 
 function setPath(tree: Tree, path: readonly string[], value: unknown): void {
