@@ -125,7 +125,11 @@ class Session:
 
 
 def quote_ident(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
+    # Backtick identifiers have no escape in Databend; a name with a backtick goes in double quotes.
+    if "`" not in name:
+        return "`" + name + "`"
+    return '"' + name.replace('"', '""') + '"'
+
 
 
 def quote_string(value: str) -> str:
