@@ -110,7 +110,7 @@ async function planBatch(
 
   for (const f of files)
     out.push(
-      `-- file  s3://${f.file.ref.bucket}/${f.file.ref.key}  (ETag ${f.file.ref.etag}, ${f.file.ref.size} bytes, ${f.rowCount} rows, ${f.file.key.kind === 'load' ? 'full load' : 'CDC'})`,
+      `-- file  s3://${f.file.ref.bucket}/${f.file.ref.key}  (ETag ${f.file.ref.etag}, ${f.file.ref.size} bytes, ${f.rowCount} row(s), ${f.file.key.kind === 'load' ? 'full load' : 'CDC'})`,
     );
   out.push(
     `-- table ${route.source} -> ${databend.rawDatabase}.${table}` +

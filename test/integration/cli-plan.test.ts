@@ -106,7 +106,7 @@ describe('plan', () => {
       'COMMIT',
     ]);
     expect(result.stdout).toContain('(ETag ');
-    expect(result.stdout).toContain('2 rows, full load)');
+    expect(result.stdout).toContain('2 row(s), full load)');
     expect(result.stdout).toContain(
       `-- table shop.orders -> ${databend.rawDatabase}.orders and ${databend.odsDatabase}.orders (primary key id)`,
     );
