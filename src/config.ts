@@ -67,6 +67,8 @@ const schema = z
       opColumn: identifier.default('Op'),
       /** Prefix of before-image key columns (add-before-image-columns). */
       beforeImagePrefix: z.string().default('BI_'),
+      /** Warn (once per table) after this many CDC files without a delete; 0: never. */
+      warnNoDeletesAfterCdcFiles: z.number().int().min(0).default(20),
     }),
     tables: z.strictObject({
       /** By `<schema>.<table>`; `*` matches any run of characters, e.g. `shop.*`. Exact names win. */

@@ -69,6 +69,15 @@ export interface FileFoundBySweep {
   key?: string;
 }
 
+/** Files of a table suggest a DMS endpoint setting that loses information; once per table. */
+export interface DmsSettingsWarningEvent {
+  table: string;
+  /** The DMS setting to look at: `CdcInsertsAndUpdates` or `IncludeOpForFullLoad`. */
+  setting: string;
+  /** What was seen and what to set. */
+  message: string;
+}
+
 export interface DatabendErrorEvent {
   /** The server's error code, or `transport` when the server was not reached. */
   code: number | 'transport';
@@ -91,6 +100,7 @@ export interface PipelineEventMap {
   'table:paused': TablePaused;
   'table:resumed': TableResumed;
   'file:found-by-sweep': FileFoundBySweep;
+  'dms:settings-warning': DmsSettingsWarningEvent;
   'databend:error': DatabendErrorEvent;
   'retention:completed': RetentionCompleted;
   'retention:failed': RetentionFailed;

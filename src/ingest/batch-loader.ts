@@ -14,12 +14,14 @@ import {
   runBatchTransaction,
   type BatchResult,
 } from '../merge/batch-transaction.js';
+import { beforeImageColumnNames } from '../merge/before-image.js';
 import { loadedFilesSql } from '../merge/ledger-sql.js';
 import { InvalidParquetError, readParquetSchema } from '../schema/parquet-footer.js';
 import { ObjectMissingError, s3RangeReader } from '../schema/range-reader.js';
 import type { TableSchemas } from '../schema/table-schemas.js';
 import { mapParquetColumns } from '../schema/type-map.js';
 import { batchStatements, newBatchId, type ReadyFile } from './batch-statements.js';
+import { DmsSettingsCheck } from './dms-settings-check.js';
 import { done, ignored, poison, retry, type FileResult } from './file-outcome.js';
 import { byDmsOrder, fileId, type PendingFile } from './pending-file.js';
 
@@ -37,7 +39,11 @@ export interface BatchLoaderDeps {
 const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class BatchLoader {
-  constructor(private readonly deps: BatchLoaderDeps) {}
+  private readonly settingsCheck: DmsSettingsCheck;
+
+  constructor(private readonly deps: BatchLoaderDeps) {
+    this.settingsCheck = new DmsSettingsCheck(deps.config.dms.warnNoDeletesAfterCdcFiles);
+  }
 
   /** Loads the files (all of one table); returns an outcome per fileId. */
   async load(files: readonly PendingFile[]): Promise<Map<string, FileResult>> {
@@ -133,6 +139,8 @@ export class BatchLoader {
       odsDatabase: config.databend.odsDatabase,
       table: route.target,
       withOds: route.primaryKey !== undefined,
+      // Before images of the key are read from raw by the MERGE; they are no ODS columns.
+      rawOnlyColumns: beforeImageColumnNames(route.primaryKey ?? [], config.dms.beforeImagePrefix),
     };
     const ensured = await this.deps.schemas.ensure(
       session,
@@ -193,6 +201,24 @@ export class BatchLoader {
         ? {}
         : { newestCommitTime: new Date(`${result.newestTimestamp.replace(' ', 'T')}Z`) }),
     });
+    this.checkDmsSettings(route.target, ready, result.rowsByOp.D);
+  }
+
+  /** Warns once per table when what it loaded suggests a DMS setting that loses changes. */
+  private checkDmsSettings(table: string, ready: readonly ReadyFile[], deletes: number): void {
+    const { opColumn } = this.deps.config.dms;
+    const warnings = this.settingsCheck.observe({
+      table,
+      deletes,
+      files: ready.map((r) => ({
+        kind: r.file.key.kind,
+        hasOp: r.columns.columns.some((c) => c.name === opColumn),
+      })),
+    });
+    for (const warning of warnings) {
+      this.deps.logger.warn({ table, setting: warning.setting }, warning.message);
+      this.deps.events.emit('dms:settings-warning', warning);
+    }
   }
 
   /** Reads the footer and maps the columns; an outcome instead when the file cannot be loaded. */

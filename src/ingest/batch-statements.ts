@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
+import { beforeImageColumnsIn } from '../merge/before-image.js';
 import type { BatchStatements } from '../merge/batch-transaction.js';
 import { copyIntoRawSql, type CopyColumn } from '../merge/copy-sql.js';
 import { insertLedgerSql } from '../merge/ledger-sql.js';
@@ -72,6 +73,7 @@ export function batchStatements(
           primaryKey: route.primaryKey,
           opColumn: dms.opColumn,
           batchId,
+          beforeImageColumns: batchBeforeImages(ready, route.primaryKey, dms.beforeImagePrefix),
         });
   return {
     copies,
@@ -99,6 +101,27 @@ export function batchStatements(
         })),
       ),
   };
+}
+
+/**
+ * The key's before-image columns when a file of the batch carries all of them (the schema step
+ * has then put them in raw; the batch's rows from files without them hold NULL there, which
+ * means "key unchanged").
+ */
+function batchBeforeImages(
+  ready: readonly ReadyFile[],
+  primaryKey: readonly string[],
+  prefix: string,
+): readonly string[] | undefined {
+  for (const r of ready) {
+    const found = beforeImageColumnsIn(
+      primaryKey,
+      prefix,
+      r.columns.columns.map((c) => c.name),
+    );
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** COPY needs every file of one statement to have the referenced columns: one group per column set. */

@@ -2,9 +2,11 @@
  * MERGE one batch's raw rows into ODS. The source keeps the newest change per key (greatest
  * `_seq`); a change applies only when its `_seq` is greater than the row's, so duplicated,
  * late or reordered deliveries converge. A delete of an unknown key inserts a tombstone, which
- * keeps a late, older insert from resurrecting the row.
+ * keeps a late, older insert from resurrecting the row. With before-image key columns, an update
+ * that changes the key also deletes the old key (before-image.ts), in the same statement.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { keyChangeTombstonesSql } from './before-image.js';
 
 export interface MergeIntoOdsInput {
   readonly rawDatabase: string;
@@ -16,6 +18,11 @@ export interface MergeIntoOdsInput {
   readonly primaryKey: readonly string[];
   readonly opColumn: string;
   readonly batchId: string;
+  /**
+   * The raw columns holding each key column's before image, in key order, when raw has them:
+   * key-changing updates then tombstone their old key. Undefined without before images.
+   */
+  readonly beforeImageColumns?: readonly string[] | undefined;
 }
 
 export function mergeIntoOdsSql(input: MergeIntoOdsInput): string {
@@ -44,10 +51,24 @@ function mergeSql(input: Omit<MergeIntoOdsInput, 'batchId'>, rawFilter: string):
   if (input.primaryKey.length === 0) throw new Error(`ODS ${input.odsTable} needs a primary key`);
   const col = (name: string): string => quoteIdent(name);
   const op = `s.${col(input.opColumn)}`;
-  const source =
+  const raw = qualified(input.rawDatabase, input.rawTable);
+  const changes =
     `SELECT ${[...input.columns, input.opColumn, '_seq'].map(col).join(', ')} ` +
-    `FROM ${qualified(input.rawDatabase, input.rawTable)} WHERE ${rawFilter} ` +
-    `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${input.primaryKey.map(col).join(', ')} ORDER BY ${col('_seq')} DESC) = 1`;
+    `FROM ${raw} WHERE ${rawFilter}`;
+  // Deletes of old keys join the changes before the newest change per key is picked, so a
+  // key-changing update and later changes of its old key are ordered by `_seq` like any other.
+  const all =
+    input.beforeImageColumns === undefined
+      ? changes
+      : `SELECT * FROM (${changes} UNION ALL ${keyChangeTombstonesSql({
+          rawTable: raw,
+          rawFilter,
+          columns: input.columns,
+          primaryKey: input.primaryKey,
+          beforeImage: input.beforeImageColumns,
+          opColumn: input.opColumn,
+        })})`;
+  const source = `${all} QUALIFY ROW_NUMBER() OVER (PARTITION BY ${input.primaryKey.map(col).join(', ')} ORDER BY ${col('_seq')} DESC) = 1`;
   const on = input.primaryKey.map((k) => `t.${col(k)} = s.${col(k)}`).join(' AND ');
   const newer = `s.${col('_seq')} > t.${col('_seq')}`;
   const updates = input.columns

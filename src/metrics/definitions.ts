@@ -131,6 +131,13 @@ export function defineMetrics(registry: Registry) {
       'Files the reconciliation sweep or backfill found missing from the ledger and queued.',
       ['table'],
     ),
+    dmsSettingsWarnings: counter(
+      registry,
+      'dms_settings_warnings_total',
+      'Warnings that the files of a table suggest a DMS setting that loses changes ' +
+        '(setting: CdcInsertsAndUpdates, IncludeOpForFullLoad); at most one per table, setting and process.',
+      ['table', 'setting'],
+    ),
     retentionRowsDeleted: counter(
       registry,
       'raw_retention_rows_deleted_total',

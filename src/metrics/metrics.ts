@@ -101,6 +101,9 @@ export class Metrics {
       events.on('file:found-by-sweep', (e) => {
         m.filesFoundBySweep.inc({ table: e.table });
       }),
+      events.on('dms:settings-warning', (e) => {
+        m.dmsSettingsWarnings.inc({ table: e.table, setting: e.setting });
+      }),
       events.on('databend:error', (e) => {
         m.databendErrors.inc({ code: String(e.code) });
       }),

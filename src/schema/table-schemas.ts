@@ -2,7 +2,9 @@
  * Keeps a table's raw and ODS schema in step with the files about to be loaded: creates the
  * tables from the first file, adds new columns, widens types, and refuses incompatible changes.
  * Runs before the batch transaction (DDL would commit it). Known columns are cached per table
- * and read again only when a file differs from them.
+ * and read again only when a file differs from them: the table may have changed meanwhile (an
+ * operator widened a column to resolve a pause, or another process evolved it), so a change is
+ * always decided against the table as it is.
  */
 import type { SqlSession } from '../databend/session-pool.js';
 import { diffSchema, type TableColumn } from './schema-diff.js';
@@ -32,6 +34,8 @@ export interface TableTarget {
   readonly table: string;
   /** Whether the table has an ODS (a primary key is configured). */
   readonly withOds: boolean;
+  /** File columns kept in raw only, never made ODS columns (e.g. before-image key columns). */
+  readonly rawOnlyColumns?: readonly string[];
 }
 
 export type EnsureResult =
@@ -64,6 +68,10 @@ export class TableSchemas {
     files: readonly FileColumns[],
   ): Promise<EnsureResult> {
     let known = this.known.get(target.table) ?? (await this.read(session, target));
+    // Forgotten until this call succeeds: a failure (incompatible file, failed DDL) leaves the
+    // cache unknown, so the next attempt reads the table as the operator or the DDL left it.
+    this.known.delete(target.table);
+    const rawOnly = new Set(target.rawOnlyColumns ?? []);
     for (const file of files) {
       const raw = await this.evolve(
         session,
@@ -83,7 +91,7 @@ export class TableSchemas {
           target.odsDatabase,
           target.table,
           ods,
-          odsBusinessColumns(file.columns, this.layout),
+          odsBusinessColumns(file.columns, this.layout).filter((c) => !rawOnly.has(c.name)),
           file,
         );
         if (!result.ok) return result;
@@ -119,17 +127,24 @@ export class TableSchemas {
       await session.exec(create(database, table, wanted));
       return { ok: true, columns: await this.columnsOf(session, database, table) };
     }
-    const diff = diffSchema({
-      table: `${database}.${table}`,
-      file: file.key,
-      tableColumns: current,
-      fileColumns: wanted,
-      unsupported: file.unsupported,
-      reservedColumns: RESERVED_COLUMN_NAMES,
-    });
-    if (diff.kind === 'none') return { ok: true, columns: [...current] };
+    const diffWith = (columns: readonly TableColumn[]) =>
+      diffSchema({
+        table: `${database}.${table}`,
+        file: file.key,
+        tableColumns: columns,
+        fileColumns: wanted,
+        unsupported: file.unsupported,
+        reservedColumns: RESERVED_COLUMN_NAMES,
+      });
+    if (diffWith(current).kind === 'none') return { ok: true, columns: [...current] };
+    // The file differs from what we knew: decide against the table as it is now.
+    const fresh = await this.columnsOf(session, database, table);
+    if (fresh.length === 0)
+      return this.evolve(session, layer, database, table, fresh, wanted, file);
+    const diff = diffWith(fresh);
+    if (diff.kind === 'none') return { ok: true, columns: fresh };
     if (diff.kind === 'incompatible') return { ok: false, file: file.key, message: diff.message };
-    for (const sql of alterTableSql(database, table, diff, lastBusinessColumn(current)))
+    for (const sql of alterTableSql(database, table, diff, lastBusinessColumn(fresh)))
       await session.exec(sql);
     return { ok: true, columns: await this.columnsOf(session, database, table) };
   }
