@@ -115,3 +115,16 @@ describe('retention on a schedule', () => {
     expect(await count(`SELECT count(*) FROM ${raw}.items`)).toBe(1);
   });
 });
+
+describe('run with an invalid retention schedule', () => {
+  it('refuses to start, naming retention.cron, with exit code 2', async () => {
+    const result = await runCli(
+      { ...target.config, retention: { rawDays: 15, cron: 'every day' } },
+      ['run'],
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^invalid configuration:\n {2}retention\.cron: .*\(got "every day"\)\n$/,
+    );
+  });
+});
