@@ -61,7 +61,7 @@ async function copy(
     fileRankByFilename: ranks,
   });
   return conn.exec(`COPY INTO raw (label, _file, _row, _seq)
-    FROM (SELECT ${quoteIdent('label')}, metadata$filename, metadata$file_row_number, ${expr} FROM @dms)
+    FROM (SELECT ${quoteIdent('label')}, metadata$filename, metadata$file_row_number, ${expr} FROM @${db})
     FILES = (${paths.map(quoteString).join(', ')}) FILE_FORMAT = (TYPE = PARQUET) FORCE = TRUE`);
 }
 
@@ -82,7 +82,7 @@ beforeAll(async () => {
   conn = await connect(stack);
   await conn.exec(`CREATE DATABASE ${quoteIdent(db)}`);
   await conn.exec(`USE ${quoteIdent(db)}`);
-  await conn.exec(`CREATE STAGE dms URL = ${quoteString(`s3://${stack.bucket}/${prefix}/`)} CONNECTION = (
+  await conn.exec(`CREATE STAGE ${db} URL = ${quoteString(`s3://${stack.bucket}/${prefix}/`)} CONNECTION = (
     ENDPOINT_URL = ${quoteString(stack.endpoint)}, ACCESS_KEY_ID = ${quoteString(stack.accessKeyId)},
     SECRET_ACCESS_KEY = ${quoteString(stack.secretAccessKey)}, REGION = ${quoteString(stack.region)})`);
   await conn.exec(
@@ -92,6 +92,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
+  await conn.exec(`DROP STAGE IF EXISTS ${db}`);
   await conn.close();
   client.destroy();
 });
@@ -171,7 +172,7 @@ describe('_seq computed by COPY', () => {
     );
     expect(names.map((r) => r.values()[0] as unknown)).toEqual([C2, C1, L1, L2].sort());
     const viaSubPath = await conn.queryAll(
-      `SELECT metadata$filename FROM @dms/shop/orders/ (FILE_FORMAT => 'PARQUET', PATTERN => '.*LOAD00000001.*')`,
+      `SELECT metadata$filename FROM @${db}/shop/orders/ (FILE_FORMAT => 'PARQUET', PATTERN => '.*LOAD00000001.*')`,
     );
     expect(viaSubPath.map((r) => r.values()[0] as unknown)).toEqual([L1, L1]);
   });
@@ -195,7 +196,7 @@ describe('_seq without optional columns and with bad input', () => {
     const expr = seqSqlExpression({ sourceSeqColumn: SEQ, fileRankByFilename: ranks });
     await expect(
       conn.exec(`COPY INTO raw (label, _file, _row, _seq)
-        FROM (SELECT label, metadata$filename, metadata$file_row_number, ${expr} FROM @dms)
+        FROM (SELECT label, metadata$filename, metadata$file_row_number, ${expr} FROM @${db})
         FILES = (${quoteString(path)}) FILE_FORMAT = (TYPE = PARQUET MISSING_FIELD_AS = NULL) FORCE = TRUE`),
     ).rejects.toThrow(/\[1065\]/);
   });
@@ -208,7 +209,7 @@ describe('_seq without optional columns and with bad input', () => {
     });
     await expect(
       conn.exec(`COPY INTO raw (label, _file, _row, _seq)
-        FROM (SELECT label, metadata$filename, metadata$file_row_number, ${expr} FROM @dms)
+        FROM (SELECT label, metadata$filename, metadata$file_row_number, ${expr} FROM @${db})
         FILES = (${quoteString(path)}) FILE_FORMAT = (TYPE = PARQUET) FORCE = TRUE`),
     ).rejects.toThrow(/\[1006\].*unable to cast `NULL`/s);
     expect(await rawRows(`_file = ${quoteString(path)}`)).toEqual([]);

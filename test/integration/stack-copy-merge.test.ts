@@ -31,7 +31,7 @@ beforeAll(async () => {
   conn = await connect(stack);
   await conn.exec(`CREATE DATABASE ${db}`);
   await conn.exec(`USE ${db}`);
-  await conn.exec(`CREATE STAGE dms URL = 's3://${stack.bucket}/${prefix}/' CONNECTION = (
+  await conn.exec(`CREATE STAGE ${db} URL = 's3://${stack.bucket}/${prefix}/' CONNECTION = (
     ENDPOINT_URL = '${stack.endpoint}', ACCESS_KEY_ID = '${stack.accessKeyId}',
     SECRET_ACCESS_KEY = '${stack.secretAccessKey}', REGION = '${stack.region}')`);
   await conn.exec(
@@ -48,11 +48,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await conn.exec(`DROP DATABASE IF EXISTS ${db}`);
+  await conn.exec(`DROP STAGE IF EXISTS ${db}`);
   await conn.close();
 });
 
 const copy = (files: string) => `COPY INTO raw (Op, id, name, _file, _row)
-  FROM (SELECT Op, id, name, metadata$filename, metadata$file_row_number FROM @dms)
+  FROM (SELECT Op, id, name, metadata$filename, metadata$file_row_number FROM @${db})
   FILES = (${files}) FILE_FORMAT = (TYPE = PARQUET) FORCE = TRUE`;
 
 describe('COPY INTO from the moto bucket', () => {
