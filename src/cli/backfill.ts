@@ -1,8 +1,10 @@
 /**
  * `backfill`: list the bucket, skip what the ledger has, and load the rest through the pipeline's
  * own entry point (Pipeline.submit → per-table queue → batch transaction) with no SQS consumer,
- * so a backfill loads exactly as events do and a file reached both ways is loaded once. Each
- * table's files are handed over in DMS order: full-load files, then CDC files by name.
+ * so a backfill loads exactly as events do. Each table's files are handed over in DMS order:
+ * full-load files, then CDC files by name. It is one more process writing the tables, and
+ * Databend lets two processes' transactions that load the same new file both commit, so it is
+ * meant to run while the service is stopped (docs/completeness.md).
  *
  * stdout carries the result (the dry run's file list, the summary); stderr the progress bar (on
  * a terminal; cli-progress, as `replay` uses) and warnings (log level `warn` unless `debug` or
