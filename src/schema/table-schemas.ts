@@ -121,12 +121,6 @@ export class TableSchemas {
     wanted: readonly TableColumn[],
     file: FileColumns,
   ): Promise<{ ok: true; columns: TableColumn[] } | { ok: false; file: string; message: string }> {
-    if (current === undefined || current.length === 0) {
-      await this.ensureDatabase(session, database);
-      const create = layer === 'raw' ? createRawTableSql : createOdsTableSql;
-      await session.exec(create(database, table, wanted));
-      return { ok: true, columns: await this.columnsOf(session, database, table) };
-    }
     const diffWith = (columns: readonly TableColumn[]) =>
       diffSchema({
         table: `${database}.${table}`,
@@ -136,6 +130,17 @@ export class TableSchemas {
         unsupported: file.unsupported,
         reservedColumns: RESERVED_COLUMN_NAMES,
       });
+    if (current === undefined || current.length === 0) {
+      // The first file is held to the same rules as later ones (owned names, duplicates,
+      // unloadable types), against an empty table.
+      const first = diffWith([]);
+      if (first.kind === 'incompatible')
+        return { ok: false, file: file.key, message: first.message };
+      await this.ensureDatabase(session, database);
+      const create = layer === 'raw' ? createRawTableSql : createOdsTableSql;
+      await session.exec(create(database, table, wanted));
+      return { ok: true, columns: await this.columnsOf(session, database, table) };
+    }
     if (diffWith(current).kind === 'none') return { ok: true, columns: [...current] };
     // The file differs from what we knew: decide against the table as it is now.
     const fresh = await this.columnsOf(session, database, table);
