@@ -7,8 +7,14 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { SessionPool } from '../databend/session-pool.js';
+import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
+import {
+  heldFilesSql,
+  holdFileSql,
+  releaseFileSql,
+  tablesWithHeldFilesSql,
+} from '../merge/held-files-sql.js';
 import { pausedTablesSql, setTablePausedSql } from '../merge/ledger-sql.js';
 import { prepareDatabend } from '../merge/prepare.js';
 import { tableStatesSql } from '../merge/status-sql.js';
@@ -40,6 +46,8 @@ export class Pipeline {
   private readonly consumer: SqsConsumer;
   /** Paused table → the file that paused it (redeliveries of it go back to SQS, toward the DLQ). */
   private readonly paused = new Map<string, { reason: string; fileId: string | undefined }>();
+  /** Tables whose held files are being submitted again (they must not be held a second time). */
+  private readonly releasing = new Set<string>();
   /** Bumped around every table_state write of this process, so a poll never undoes one. */
   private stateVersion = 0;
   private stateWrites = 0;
@@ -95,6 +103,13 @@ export class Pipeline {
         { table, reason: row.reason },
         'table is paused; `resume --table` loads it again',
       );
+    }
+    const held = await this.withSession((s) =>
+      s.query(tablesWithHeldFilesSql(this.deps.config.databend.controlDatabase)),
+    );
+    for (const row of held) {
+      const table = String(row.table_name);
+      if (!this.paused.has(table)) this.releaseHeld(table);
     }
     this.consumer.start();
     this.scheduleStatePoll();
@@ -155,14 +170,24 @@ export class Pipeline {
     const layout = parseKey(ref.key, { bucketFolder: config.s3.bucketFolder });
     if (!layout.ok)
       return emit({ kind: 'ignored', reason: `key outside the DMS layout: ${layout.reason}` });
-    const route = routeTable(config.tables, layout.file.schema, layout.file.table);
-    const file = pendingFile(ref, layout.file, route);
+    const file = pendingFile(
+      ref,
+      layout.file,
+      routeTable(config.tables, layout.file.schema, layout.file.table),
+    );
+    const route = file.route;
     const paused = this.paused.get(route.target);
     if (paused?.fileId === fileId(ref))
       return emit(
         { kind: 'poison', reason: `table is paused by this file: ${paused.reason}` },
         route.target,
       );
+    if (paused !== undefined && !this.releasing.has(route.target)) {
+      await this.withSession((s) =>
+        s.exec(holdFileSql(config.databend.controlDatabase, route.target, ref)),
+      );
+      return emit({ kind: 'done', rows: 0, reason: 'held until the table resumes' }, route.target);
+    }
     const result = await this.queues.add(file);
     if (result.kind === 'poison' && config.poison.mode === 'pause')
       await this.pause(route.target, `${ref.key}: ${result.reason}`, file);
@@ -181,6 +206,50 @@ export class Pipeline {
     this.paused.delete(table);
     this.queues.resume(table);
     this.deps.events.emit('table:resumed', { table });
+    this.releaseHeld(table);
+  }
+
+  /** Submits the files held while the table was paused; each leaves held_files once loaded. */
+  private releaseHeld(table: string): void {
+    const control = this.deps.config.databend.controlDatabase;
+    const release = async (): Promise<void> => {
+      const rows = await this.withSession((s) => s.query(heldFilesSql(control, table)));
+      await Promise.all(
+        rows.map(async (row) => {
+          const ref: S3FileRef = {
+            bucket: String(row.bucket),
+            key: String(row.object_key),
+            etag: String(row.etag),
+            size: Number(row.byte_size),
+            eventTime: new Date(`${String(row.event_time).replace(' ', 'T')}Z`),
+            eventName: 'held',
+          };
+          const layout = parseKey(ref.key, { bucketFolder: this.deps.config.s3.bucketFolder });
+          if (!layout.ok) return;
+          const file = pendingFile(
+            ref,
+            layout.file,
+            routeTable(this.deps.config.tables, layout.file.schema, layout.file.table),
+          );
+          const result = await this.queues.add(file);
+          if (result.kind === 'done')
+            await this.withSession((s) => s.exec(releaseFileSql(control, ref)));
+        }),
+      );
+    };
+    this.releasing.add(table);
+    release()
+      .catch((err: unknown) =>
+        this.deps.logger.warn(
+          { err, table },
+          'releasing held files failed; they are released again at the next resume or start',
+        ),
+      )
+      .finally(() => this.releasing.delete(table));
+  }
+
+  private withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    return this.deps.pool.with(work);
   }
 
   private async writeTableState(
@@ -249,6 +318,7 @@ export class Pipeline {
       this.queues.resume(table);
       this.deps.logger.info({ table }, 'table resumed through table_state');
       this.deps.events.emit('table:resumed', { table });
+      this.releaseHeld(table);
     }
   }
 }

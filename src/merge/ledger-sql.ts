@@ -5,6 +5,7 @@
  * `<control>.table_state` keeps paused tables across restarts.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { createHeldFilesSql } from './held-files-sql.js';
 
 export interface LedgerRow {
   readonly bucket: string;
@@ -47,6 +48,7 @@ export function createControlTablesSql(controlDatabase: string): string[] {
     `CREATE DATABASE IF NOT EXISTS ${quoteIdent(controlDatabase)}`,
     `CREATE TABLE IF NOT EXISTS ${qualified(controlDatabase, 'files')} (${columnsSql(LEDGER_COLUMNS)})`,
     `CREATE TABLE IF NOT EXISTS ${qualified(controlDatabase, 'table_state')} (${columnsSql(TABLE_STATE_COLUMNS)})`,
+    createHeldFilesSql(controlDatabase),
   ];
 }
 

@@ -76,6 +76,14 @@ async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> 
   }
 }
 
+async function waitForAsync(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 interface StatusJson {
   tables: TableStatus[];
   queue: { waiting: number; inFlight: number; delayed: number; deadLetters?: number } | null;
@@ -159,25 +167,38 @@ describe('pause and resume', () => {
         /^orders is paused since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: checking a column$/m,
       );
 
-      // A file of the paused table waits.
+      // A file of the paused table is held (its message can be acknowledged), not loaded.
       const pending = await loader.put('shop/orders/20240102-000001000.parquet', file([7]));
-      let outcome: FileResult | undefined;
-      void pipeline.submit(pending.ref).then((r) => (outcome = r));
-      await new Promise((r) => setTimeout(r, 1_000));
-      expect(outcome).toBeUndefined();
+      const outcome: FileResult = await pipeline.submit(pending.ref);
+      expect(outcome).toEqual({ kind: 'done', rows: 0, reason: 'held until the table resumes' });
+      const control = target.config.databend.controlDatabase;
+      const held = async (): Promise<number> =>
+        Number(
+          (
+            await conn.queryRow(
+              `SELECT count(DISTINCT object_key, etag) FROM ${control}.held_files`,
+            )
+          )?.values()[0],
+        );
+      expect(await held()).toBe(1);
+      const ods = async (): Promise<number> =>
+        Number(
+          (
+            await conn.queryRow(
+              `SELECT count(*) FROM ${target.config.databend.odsDatabase}.orders WHERE id = 7`,
+            )
+          )?.values()[0],
+        );
+      expect(await ods()).toBe(0);
 
       const resumed = await runCli(target.config, ['resume', '--table', 'orders']);
       expect(resumed.code).toBe(0);
       expect(resumed.stdout).toBe(
         'resumed orders; a running service loads it again within about 10 s\n',
       );
-      await waitFor(() => outcome !== undefined);
-      expect(outcome?.kind).toBe('done');
-      expect(pipeline.pausedTables().has('orders')).toBe(false);
-      const row = await conn.queryRow(
-        `SELECT count(*) FROM ${target.config.databend.odsDatabase}.orders WHERE id = 7`,
-      );
-      expect(Number(row?.values()[0])).toBe(1);
+      // On resume the held file loads, and leaves held_files.
+      await waitFor(() => !pipeline.pausedTables().has('orders'));
+      await waitForAsync(async () => (await ods()) === 1 && (await held()) === 0);
     } finally {
       await pipeline.stop(5_000);
     }

@@ -1,0 +1,59 @@
+/**
+ * `<control>.held_files`: files announced for a paused table. Their messages are acknowledged at
+ * once (holding them would fill the consumer's in-flight limit and stall every table, and
+ * returning them would walk them to the dead-letter queue); the rows here bring them back when
+ * the table resumes. A file is removed from here once it is loaded.
+ */
+import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import type { S3FileRef } from '../ingest/s3-event.js';
+
+const HELD = 'held_files';
+
+export function createHeldFilesSql(controlDatabase: string): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${qualified(controlDatabase, HELD)} (` +
+    [
+      ['table_name', 'VARCHAR'],
+      ['bucket', 'VARCHAR'],
+      ['object_key', 'VARCHAR'],
+      ['etag', 'VARCHAR'],
+      ['byte_size', 'BIGINT'],
+      ['event_time', 'TIMESTAMP'],
+      ['held_at', 'TIMESTAMP'],
+    ]
+      .map(([name, type]) => `${quoteIdent(name ?? '')} ${type}`)
+      .join(', ') +
+    ')'
+  );
+}
+
+export function holdFileSql(controlDatabase: string, table: string, ref: S3FileRef): string {
+  const eventTime = quoteString(ref.eventTime.toISOString().replace('T', ' ').replace('Z', ''));
+  return (
+    `INSERT INTO ${qualified(controlDatabase, HELD)} VALUES (${quoteString(table)}, ${quoteString(ref.bucket)}, ` +
+    `${quoteString(ref.key)}, ${quoteString(ref.etag)}, ${Math.trunc(ref.size)}, ${eventTime}::TIMESTAMP, now())`
+  );
+}
+
+/** Held files of one table, oldest first; `event_time` as text keeps its microseconds. */
+export function heldFilesSql(controlDatabase: string, table: string): string {
+  return (
+    `SELECT DISTINCT bucket, object_key, etag, byte_size::STRING AS byte_size, event_time::STRING AS event_time ` +
+    `FROM ${qualified(controlDatabase, HELD)} WHERE ${quoteIdent('table_name')} = ${quoteString(table)} ORDER BY event_time`
+  );
+}
+
+/** Tables with held files (to release those whose pause ended while the service was down). */
+export function tablesWithHeldFilesSql(controlDatabase: string): string {
+  return `SELECT DISTINCT ${quoteIdent('table_name')} AS table_name FROM ${qualified(controlDatabase, HELD)}`;
+}
+
+export function releaseFileSql(
+  controlDatabase: string,
+  ref: Pick<S3FileRef, 'bucket' | 'key' | 'etag'>,
+): string {
+  return (
+    `DELETE FROM ${qualified(controlDatabase, HELD)} WHERE bucket = ${quoteString(ref.bucket)} ` +
+    `AND object_key = ${quoteString(ref.key)} AND etag = ${quoteString(ref.etag)}`
+  );
+}
