@@ -1,0 +1,67 @@
+// What the Docker image runs, without Docker: `node dist/main.js run` from a directory holding
+// only dist/, package.json, the lock and production dependencies, as the Dockerfile lays them out.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { testTarget } from '../support/pipeline.js';
+import { loadStackEnv } from '../support/stack.js';
+import { freePort } from '../../stack/processes.js';
+
+const root = join(import.meta.dirname, '..', '..');
+
+describe('the image layout', () => {
+  it('serves health and metrics and stops cleanly on SIGTERM', { timeout: 600_000 }, async () => {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+    expect(build.status, build.stderr).toBe(0);
+    const app = mkdtempSync(join(tmpdir(), 'image-'));
+    cpSync(join(root, 'dist'), join(app, 'dist'), { recursive: true });
+    for (const file of ['package.json', 'package-lock.json'])
+      cpSync(join(root, file), join(app, file));
+    const install = spawnSync(
+      'npm',
+      ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
+      { cwd: app, encoding: 'utf8' },
+    );
+    expect(install.status, install.stderr).toBe(0);
+
+    const { config } = await testTarget('image');
+    const port = await freePort();
+    const configFile = join(app, 'config.json');
+    writeFileSync(configFile, JSON.stringify({ ...config, http: { host: '127.0.0.1', port } }));
+    const stack = loadStackEnv();
+    const child = spawn(process.execPath, ['dist/main.js', 'run'], {
+      cwd: app,
+      env: {
+        PATH: process.env.PATH,
+        BEND_REPLICATOR_CONFIG: configFile,
+        AWS_ACCESS_KEY_ID: stack.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
+        NODE_ENV: 'production',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    try {
+      let ready = 0;
+      for (let i = 0; i < 100 && ready !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        );
+      }
+      expect(ready).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain(
+        'bend_replicator_message_outcomes_total',
+      );
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+});
