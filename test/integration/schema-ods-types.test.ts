@@ -1,0 +1,245 @@
+// Every Databend type the map produces, read back from ODS after the service's own batch path
+// (COPY into raw, MERGE into ODS): the extremes of a DMS-shaped fixture file, exactly, and the
+// simulator's `all_types` table (every MySQL type) equal to the source, with DECIMAL scale,
+// timestamp precision, unsigned 64-bit values beyond 2^53 and JSON as VARIANT checked one by one.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Connection } from 'databend-driver';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { catalogTablesByName, type DmsSettings } from '../../sim/index.js';
+import { qualified, quoteIdent } from '../../src/databend/quote.js';
+import { SessionPool } from '../../src/databend/session-pool.js';
+import { prepareDatabend } from '../../src/merge/prepare.js';
+import { TestLoader } from '../support/cli.js';
+import { testTarget } from '../support/pipeline.js';
+import { Replicator, tableSettings } from '../support/replicator.js';
+import { countOf, simulatedFiles, waitForTable } from '../support/schema-scenario.js';
+import { connect, s3 } from '../support/stack.js';
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures', 'schema');
+
+let conn: Connection;
+const databases: string[] = [];
+const running: Replicator[] = [];
+
+beforeAll(async () => {
+  conn = await connect();
+});
+
+afterEach(async () => {
+  for (const r of running.splice(0)) await r.stop();
+});
+
+afterAll(async () => {
+  for (const db of databases) await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
+  await conn.close();
+});
+
+/** Row 1 of the fixture: the extremes (without Op, which ODS does not keep). */
+const FIRST = {
+  DMS_TIMESTAMP: '2024-05-28 20:21:48.298940',
+  id: '1',
+  tiny: '-128',
+  flag: '1',
+  small: '-32768',
+  big: '-9223372036854775808',
+  utiny: '255',
+  usmall: '65535',
+  uint: '4294967295',
+  ubig: '18446744073709551615',
+  price: '12345678.91',
+  amount: '1234567890123456789012345678901234.5678',
+  huge: '12345678901234567890123456789012345.123456789012345678901234567890',
+  created_ms: '2024-01-02 03:04:05.678000',
+  updated_us: '2024-01-02 03:04:05.678901',
+  birthday: '2024-02-29',
+  at_time: '12:34:56.789000',
+  active: 'true',
+  doc: '{"a":[1,2,{"b":null}],"s":"x\'y"}',
+  name: "it's \\ ü 🙂",
+  body: 'line1\nline2',
+  status: 'active',
+  tags: 'a,b',
+  payload: '00ff10',
+  bits: '8000000000000001',
+  ratio: '1.5',
+  score: '3.141592653589793',
+  is_deleted: 'false',
+};
+
+/** Row 3: the other extremes, a delete, so a tombstone with the deleted row's values. */
+const THIRD = {
+  tiny: '127',
+  big: '9223372036854775807',
+  ubig: '9007199254740993',
+  price: '-0.01',
+  amount: '0.0001',
+  huge: '-1.000000000000000000000000000000',
+  created_ms: '1970-01-01 00:00:00.000000',
+  updated_us: '2038-01-19 03:14:08.000001',
+  birthday: '1000-01-01',
+  doc: '[]',
+  name: '',
+  payload: '',
+  score: '-1e300',
+  is_deleted: 'true',
+};
+
+describe.each([
+  ['a DMS file (ConvertedType only)', 'dms-types.parquet', 'BIGINT'],
+  ['a file with LogicalType annotations', 'dms-types-v2.parquet', 'INT UNSIGNED'],
+])('every mapped type in ODS, from %s', (_, fixture, uintType) => {
+  let ods: string;
+
+  beforeAll(async () => {
+    const target = await testTarget(
+      'odstypes',
+      { 'shop.types': { primaryKey: ['id'], columnTypes: { doc: 'VARIANT' } } },
+      { dms: { timestampColumn: 'DMS_TIMESTAMP' } },
+    );
+    const { config } = target;
+    const { rawDatabase, odsDatabase, controlDatabase } = config.databend;
+    databases.push(rawDatabase, odsDatabase, controlDatabase);
+    const pool = new SessionPool(config.databend.dsn);
+    try {
+      await prepareDatabend(pool, config);
+      await new TestLoader(config, pool, s3()).putAndLoad([
+        {
+          key: 'shop/types/LOAD00000001.parquet',
+          body: readFileSync(join(fixtures, fixture)),
+        },
+      ]);
+    } finally {
+      await pool.close();
+    }
+    ods = qualified(odsDatabase, 'types');
+  });
+
+  it('creates ODS columns of the mapped types', async () => {
+    const rows = await conn.queryAll(`DESC ${ods}`);
+    const types = Object.fromEntries(rows.map((r) => r.values() as [string, string]));
+    expect(types).toMatchObject({
+      tiny: 'TINYINT', big: 'BIGINT', utiny: 'TINYINT UNSIGNED', uint: uintType,
+      ubig: 'BIGINT UNSIGNED', price: 'DECIMAL(10, 2)', amount: 'DECIMAL(38, 4)',
+      huge: 'DECIMAL(65, 30)', created_ms: 'TIMESTAMP', updated_us: 'TIMESTAMP', birthday: 'DATE',
+      active: 'BOOLEAN', doc: 'VARIANT', payload: 'BINARY', ratio: 'FLOAT', score: 'DOUBLE',
+    }); // prettier-ignore
+    expect(types).not.toHaveProperty('Op');
+  });
+
+  it('reads every value back unchanged, as text', async () => {
+    const names = Object.keys(FIRST);
+    const list = names.map((c) =>
+      ['payload', 'bits'].includes(c)
+        ? `hex(${quoteIdent(c)}) AS ${quoteIdent(c)}`
+        : `${quoteIdent(c)}::STRING AS ${quoteIdent(c)}`,
+    );
+    const rows = (await conn.queryAll(`SELECT ${list.join(', ')} FROM ${ods} ORDER BY id`)).map(
+      (r) => r.data(),
+    );
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toEqual(FIRST);
+    expect(rows[1]).toMatchObject({
+      id: '2',
+      tiny: null,
+      huge: null,
+      doc: null,
+      is_deleted: 'false',
+    });
+    expect(rows[2]).toMatchObject(THIRD);
+  });
+
+  it('returns typed values exactly: 64-bit unsigned beyond 2^53, DECIMAL scale, µs timestamps, JSON', async () => {
+    const row = await conn.queryRow(
+      `SELECT ubig, huge::STRING, updated_us, doc['a'][2]::STRING, doc['s']::STRING, ` +
+        `typeof(doc) FROM ${ods} WHERE id = 3`,
+    );
+    const [ubig, huge, updated, nested, text, type] = (row?.values() ?? []) as unknown[];
+    expect(ubig).toBe(9007199254740993n);
+    expect(huge).toBe('-1.000000000000000000000000000000');
+    expect((updated as Date).toISOString()).toBe('2038-01-19T03:14:08.000Z');
+    expect([nested, text]).toEqual([null, null]);
+    // The value is JSON, not text: `[]` is an array.
+    expect(type).toBe('ARRAY');
+    const first = await conn.queryRow(
+      `SELECT ubig, doc['a'][2]::STRING, doc['s']::STRING, ` +
+        `updated_us::STRING FROM ${ods} WHERE id = 1`,
+    );
+    expect(first?.values()).toEqual([
+      18446744073709551615n,
+      '{"b":null}',
+      "x'y",
+      '2024-01-02 03:04:05.678901',
+    ]);
+  });
+});
+
+describe.each<[string, Partial<DmsSettings>, 'micros' | 'millis']>([
+  ['default settings (Parquet 1.0, µs)', {}, 'micros'],
+  [
+    'Parquet 2.0 and millisecond timestamps',
+    { parquetVersion: 'PARQUET_2_0', parquetTimestampInMillisecond: true },
+    'millis',
+  ],
+])('the simulator’s all_types table through the service, %s', (_, dms, unit) => {
+  it('equals the source in every column', async () => {
+    const tables = catalogTablesByName('shop', ['all_types']);
+    const { config, pipe } = await testTarget('alltypes', tableSettings(tables));
+    const { rawDatabase, odsDatabase, controlDatabase } = config.databend;
+    databases.push(rawDatabase, odsDatabase, controlDatabase);
+    const source = await simulatedFiles(
+      pipe.bucket,
+      { seed: 71, durationSeconds: 15, transactionsPerSecond: 6, initialRows: 60, tables },
+      dms,
+    );
+    const replicator = new Replicator(config);
+    running.push(replicator);
+    replicator.start();
+    await source.deliver();
+    const diff = await waitForTable(conn, source.simulation.truth, 'shop.all_types', {
+      database: odsDatabase,
+      timestampUnit: unit,
+    });
+    expect(diff.equal, diff.report).toBe(true);
+
+    const ods = qualified(odsDatabase, 'all_types');
+    const types = Object.fromEntries(
+      (await conn.queryAll(`DESC ${ods}`)).map((r) => r.values() as [string, string]),
+    );
+    expect(types).toMatchObject({
+      c_bigint_u: 'BIGINT UNSIGNED',
+      c_decimal_huge: 'DECIMAL(65, 30)',
+      c_decimal_wide: 'DECIMAL(38, 12)',
+      c_datetime6: 'TIMESTAMP',
+      c_json: 'VARIANT',
+      c_int_u: dms.parquetVersion === 'PARQUET_2_0' ? 'INT UNSIGNED' : 'BIGINT',
+    });
+
+    // Beyond 2^53 the driver's BigInt must equal the source's digits.
+    const truth = [...(source.simulation.truth.get('shop.all_types')?.rows.values() ?? [])];
+    const big = truth.filter((r) => {
+      const value = r.c_bigint_u;
+      return typeof value === 'string' && BigInt(value) > 2n ** 53n;
+    });
+    expect(big.length).toBeGreaterThan(0);
+    for (const r of big.slice(0, 5)) {
+      const found = await conn.queryRow(
+        `SELECT c_bigint_u FROM ${ods} WHERE id = ${Number(r.id)} AND NOT is_deleted`,
+      );
+      expect(found?.values()[0]).toBe(BigInt(r.c_bigint_u ?? ''));
+    }
+    // DECIMAL keeps its scale; timestamps keep their precision.
+    const decimals = `${ods} WHERE c_decimal_huge IS NOT NULL`;
+    expect(await countOf(conn, decimals)).toBeGreaterThan(0);
+    expect(
+      await countOf(conn, `${decimals} AND c_decimal_huge::STRING LIKE '%.${'_'.repeat(30)}'`),
+    ).toBe(await countOf(conn, decimals));
+    const subMillisecond = await countOf(
+      conn,
+      // The text form always has six fraction digits (date_format's %f drops trailing zeros).
+      `${ods} WHERE c_datetime6::STRING NOT LIKE '%000'`,
+    );
+    if (unit === 'micros') expect(subMillisecond).toBeGreaterThan(0);
+    else expect(subMillisecond).toBe(0);
+  });
+});
