@@ -76,39 +76,45 @@ afterAll(async () => {
 });
 
 describe('the DMS settings check', () => {
-  it('warns once per table and setting, naming the setting, and counts it', async () => {
-    await put('shop/noop/LOAD00000001.parquet', null, [1, 2]);
-    for (let n = 1; n <= 3; n++) await put(cdc('noop', n), 'U', [n]);
-    await put('shop/deletes/LOAD00000001.parquet', 'I', [1, 2]);
-    await put(cdc('deletes', 1), 'D', [1]);
-    // Exactly as many CDC files as the threshold: the delete counts in whatever order they load.
-    for (let n = 2; n <= 3; n++) await put(cdc('deletes', n), 'U', [2]);
-    await waitFor('every file loaded', async () =>
-      (await loaded('noop')) === 4 && (await loaded('deletes')) === 4 ? true : undefined,
-    );
-    // More CDC files without a delete: no second warning.
-    for (let n = 4; n <= 5; n++) await put(cdc('noop', n), 'I', [10 + n]);
-    await waitFor('the later files loaded', async () =>
-      (await loaded('noop')) === 6 ? true : undefined,
-    );
+  it(
+    'warns once per table and setting, naming the setting, and counts it',
+    { timeout: 240_000 },
+    async () => {
+      await put('shop/noop/LOAD00000001.parquet', null, [1, 2]);
+      for (let n = 1; n <= 3; n++) await put(cdc('noop', n), 'U', [n]);
+      await put('shop/deletes/LOAD00000001.parquet', 'I', [1, 2]);
+      await put(cdc('deletes', 1), 'D', [1]);
+      // Exactly as many CDC files as the threshold: the delete counts in whatever order they load.
+      for (let n = 2; n <= 3; n++) await put(cdc('deletes', n), 'U', [2]);
+      await waitFor('every file loaded', async () =>
+        (await loaded('noop')) === 4 && (await loaded('deletes')) === 4 ? true : undefined,
+      );
+      // More CDC files without a delete: no second warning.
+      for (let n = 4; n <= 5; n++) await put(cdc('noop', n), 'I', [10 + n]);
+      await waitFor('the later files loaded', async () =>
+        (await loaded('noop')) === 6 ? true : undefined,
+      );
 
-    const lines = logEntries(replicator, /CdcInsertsAndUpdates|IncludeOpForFullLoad/).map((e) => ({
-      table: e.table,
-      setting: e.setting,
-      level: e.level,
-    }));
-    expect(lines).toEqual(
-      expect.arrayContaining([
-        { table: 'noop', setting: 'IncludeOpForFullLoad', level: 'warn' },
-        { table: 'noop', setting: 'CdcInsertsAndUpdates', level: 'warn' },
-      ]),
-    );
-    expect(lines).toHaveLength(2);
-    const [deletesLine] = logEntries(replicator, /not one delete/);
-    expect(String(deletesLine?.msg)).toContain('CDC files of noop and not one delete (Op D)');
+      const lines = logEntries(replicator, /CdcInsertsAndUpdates|IncludeOpForFullLoad/).map(
+        (e) => ({
+          table: e.table,
+          setting: e.setting,
+          level: e.level,
+        }),
+      );
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          { table: 'noop', setting: 'IncludeOpForFullLoad', level: 'warn' },
+          { table: 'noop', setting: 'CdcInsertsAndUpdates', level: 'warn' },
+        ]),
+      );
+      expect(lines).toHaveLength(2);
+      const [deletesLine] = logEntries(replicator, /not one delete/);
+      expect(String(deletesLine?.msg)).toContain('CDC files of noop and not one delete (Op D)');
 
-    expect(await warnings('noop', 'CdcInsertsAndUpdates')).toBe(1);
-    expect(await warnings('noop', 'IncludeOpForFullLoad')).toBe(1);
-    expect(await warnings('deletes', 'CdcInsertsAndUpdates')).toBeUndefined();
-  });
+      expect(await warnings('noop', 'CdcInsertsAndUpdates')).toBe(1);
+      expect(await warnings('noop', 'IncludeOpForFullLoad')).toBe(1);
+      expect(await warnings('deletes', 'CdcInsertsAndUpdates')).toBeUndefined();
+    },
+  );
 });

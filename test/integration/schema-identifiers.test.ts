@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 describe('a table whose names are awkward', () => {
-  it('converges, with every name kept exactly in raw and ODS', async () => {
+  it('converges, with every name kept exactly in raw and ODS', { timeout: 240_000 }, async () => {
     const { config, pipe } = await testTarget('idents', tableSettings([TABLE]));
     const { rawDatabase, odsDatabase, controlDatabase } = config.databend;
     databases.push(rawDatabase, odsDatabase, controlDatabase);
@@ -144,40 +144,52 @@ describe('names that cannot be loaded', () => {
     await pool.close();
   });
 
-  it('refuses a column named like one the replicator owns, in any case', async () => {
-    const result = await outcome('shop/owned/20240101-000001000.parquet', [
-      ['id', 'int64'],
-      ['_SEQ', 'string'],
-    ]);
-    expect(result.kind).toBe('poison');
-    expect(result.reason).toContain('column "_SEQ" collides with a column the replicator owns');
-  });
+  it(
+    'refuses a column named like one the replicator owns, in any case',
+    { timeout: 240_000 },
+    async () => {
+      const result = await outcome('shop/owned/20240101-000001000.parquet', [
+        ['id', 'int64'],
+        ['_SEQ', 'string'],
+      ]);
+      expect(result.kind).toBe('poison');
+      expect(result.reason).toContain('column "_SEQ" collides with a column the replicator owns');
+    },
+  );
 
-  it('refuses a later column that differs from an existing one only in case (a rename)', async () => {
-    expect(
-      (
-        await outcome('shop/renamed/20240101-000001000.parquet', [
-          ['id', 'int64'],
-          ['Name', 'string'],
-        ])
-      ).kind,
-    ).toBe('done');
-    const result = await outcome('shop/renamed/20240101-000002000.parquet', [
-      ['id', 'int64'],
-      ['name', 'string'],
-    ]);
-    expect(result.kind).toBe('poison');
-    expect(result.reason).toContain(
-      'column "name" differs only in case from existing column "Name" (a rename at the source?)',
-    );
-  });
+  it(
+    'refuses a later column that differs from an existing one only in case (a rename)',
+    { timeout: 240_000 },
+    async () => {
+      expect(
+        (
+          await outcome('shop/renamed/20240101-000001000.parquet', [
+            ['id', 'int64'],
+            ['Name', 'string'],
+          ])
+        ).kind,
+      ).toBe('done');
+      const result = await outcome('shop/renamed/20240101-000002000.parquet', [
+        ['id', 'int64'],
+        ['name', 'string'],
+      ]);
+      expect(result.kind).toBe('poison');
+      expect(result.reason).toContain(
+        'column "name" differs only in case from existing column "Name" (a rename at the source?)',
+      );
+    },
+  );
 
-  it('refuses a name no Databend identifier syntax can write, saying why', async () => {
-    const result = await outcome('shop/unwritable/20240101-000001000.parquet', [
-      ['id', 'int64'],
-      ['a`b\\', 'string'],
-    ]);
-    expect(result.kind).toBe('poison');
-    expect(result.reason).toContain('cannot quote identifier "a`b\\\\"');
-  });
+  it(
+    'refuses a name no Databend identifier syntax can write, saying why',
+    { timeout: 240_000 },
+    async () => {
+      const result = await outcome('shop/unwritable/20240101-000001000.parquet', [
+        ['id', 'int64'],
+        ['a`b\\', 'string'],
+      ]);
+      expect(result.kind).toBe('poison');
+      expect(result.reason).toContain('cannot quote identifier "a`b\\\\"');
+    },
+  );
 });

@@ -115,7 +115,7 @@ describe.each([
     ods = qualified(odsDatabase, 'types');
   });
 
-  it('creates ODS columns of the mapped types', async () => {
+  it('creates ODS columns of the mapped types', { timeout: 240_000 }, async () => {
     const rows = await conn.queryAll(`DESC ${ods}`);
     const types = Object.fromEntries(rows.map((r) => r.values() as [string, string]));
     expect(types).toMatchObject({
@@ -127,7 +127,7 @@ describe.each([
     expect(types).not.toHaveProperty('Op');
   });
 
-  it('reads every value back unchanged, as text', async () => {
+  it('reads every value back unchanged, as text', { timeout: 240_000 }, async () => {
     const names = Object.keys(FIRST);
     const list = names.map((c) =>
       ['payload', 'bits'].includes(c)
@@ -149,29 +149,33 @@ describe.each([
     expect(rows[2]).toMatchObject(THIRD);
   });
 
-  it('returns typed values exactly: 64-bit unsigned beyond 2^53, DECIMAL scale, µs timestamps, JSON', async () => {
-    const row = await conn.queryRow(
-      `SELECT ubig, huge::STRING, updated_us, doc['a'][2]::STRING, doc['s']::STRING, ` +
-        `typeof(doc) FROM ${ods} WHERE id = 3`,
-    );
-    const [ubig, huge, updated, nested, text, type] = (row?.values() ?? []) as unknown[];
-    expect(ubig).toBe(9007199254740993n);
-    expect(huge).toBe('-1.000000000000000000000000000000');
-    expect((updated as Date).toISOString()).toBe('2038-01-19T03:14:08.000Z');
-    expect([nested, text]).toEqual([null, null]);
-    // The value is JSON, not text: `[]` is an array.
-    expect(type).toBe('ARRAY');
-    const first = await conn.queryRow(
-      `SELECT ubig, doc['a'][2]::STRING, doc['s']::STRING, ` +
-        `updated_us::STRING FROM ${ods} WHERE id = 1`,
-    );
-    expect(first?.values()).toEqual([
-      18446744073709551615n,
-      '{"b":null}',
-      "x'y",
-      '2024-01-02 03:04:05.678901',
-    ]);
-  });
+  it(
+    'returns typed values exactly: 64-bit unsigned beyond 2^53, DECIMAL scale, µs timestamps, JSON',
+    { timeout: 240_000 },
+    async () => {
+      const row = await conn.queryRow(
+        `SELECT ubig, huge::STRING, updated_us, doc['a'][2]::STRING, doc['s']::STRING, ` +
+          `typeof(doc) FROM ${ods} WHERE id = 3`,
+      );
+      const [ubig, huge, updated, nested, text, type] = (row?.values() ?? []) as unknown[];
+      expect(ubig).toBe(9007199254740993n);
+      expect(huge).toBe('-1.000000000000000000000000000000');
+      expect((updated as Date).toISOString()).toBe('2038-01-19T03:14:08.000Z');
+      expect([nested, text]).toEqual([null, null]);
+      // The value is JSON, not text: `[]` is an array.
+      expect(type).toBe('ARRAY');
+      const first = await conn.queryRow(
+        `SELECT ubig, doc['a'][2]::STRING, doc['s']::STRING, ` +
+          `updated_us::STRING FROM ${ods} WHERE id = 1`,
+      );
+      expect(first?.values()).toEqual([
+        18446744073709551615n,
+        '{"b":null}',
+        "x'y",
+        '2024-01-02 03:04:05.678901',
+      ]);
+    },
+  );
 });
 
 describe.each<[string, Partial<DmsSettings>, 'micros' | 'millis']>([
@@ -182,7 +186,7 @@ describe.each<[string, Partial<DmsSettings>, 'micros' | 'millis']>([
     'millis',
   ],
 ])('the simulator’s all_types table through the service, %s', (_, dms, unit) => {
-  it('equals the source in every column', async () => {
+  it('equals the source in every column', { timeout: 240_000 }, async () => {
     const tables = catalogTablesByName('shop', ['all_types']);
     const { config, pipe } = await testTarget('alltypes', tableSettings(tables));
     const { rawDatabase, odsDatabase, controlDatabase } = config.databend;
