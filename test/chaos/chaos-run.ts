@@ -1,0 +1,371 @@
+/**
+ * One chaos run: a simulated DMS source delivered into a bucket of its own (duplicates and
+ * reordering included), the service running against Databend and S3/SQS through fault proxies,
+ * killed with SIGKILL at random, Databend restarted, the network cut — and at the end, with the
+ * faults off, ODS compared with the source and raw with the files.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Connection } from 'databend-driver';
+import {
+  catalogTables,
+  deliverFiles,
+  planDelivery,
+  s3ClientFor,
+  simulate,
+  writeParquetFiles,
+  type TableDef,
+} from '../../sim/index.js';
+import { parseConfig, type Config } from '../../src/config.js';
+import { quoteIdent } from '../../src/databend/quote.js';
+import { tableSettings } from '../support/replicator.js';
+import { isolatedPipe, uniqueName, type LocalStack } from '../support/stack.js';
+import type { DatabendProcess } from './databend-process.js';
+import { NO_FAULTS, type FaultCounts, type FaultProxy, type FaultRates } from './fault-proxy.js';
+import { MessageEcho } from './message-echo.js';
+import { chaosSchedule, describeEvent, type ChaosEvent } from './schedule.js';
+import { ServiceProcess } from './service-process.js';
+import { rawDuplicateRows, verifyRun, type DeliveredVersion, type Verdict } from './verify.js';
+
+export interface ChaosRunOptions {
+  readonly seed: number;
+  /** Source tables (1–4 of the simulator's catalogue). */
+  readonly tables: number;
+  /** Seconds of simulated source activity. */
+  readonly durationSeconds: number;
+  readonly transactionsPerSecond: number;
+  /** Time between uploads of consecutive files. */
+  readonly deliveryIntervalMs: number;
+  readonly kills: number;
+  readonly databendRestarts: number;
+  readonly outages: number;
+  readonly faults: { readonly databend: Partial<FaultRates>; readonly aws: Partial<FaultRates> };
+  /** Probability that a file is put twice (same ETag, a second S3 event). */
+  readonly duplicateProbability: number;
+  /** Uploads shuffled within windows of this many files. */
+  readonly reorderWindow: number;
+  /** Probability that a file's notification is sent again, later, straight to SQS. */
+  readonly echoProbability: number;
+  /** A DMS reload of the first table (its LOAD files rewritten with new ETags). */
+  readonly reload: boolean;
+  /** SQS receives before the DLQ; high, so chaos does not strand files there. */
+  readonly maxReceiveCount: number;
+  readonly convergeTimeoutMs: number;
+}
+
+/** What every run shares: the stack's S3/SQS, a Databend of the suite's own, the proxies. */
+export interface ChaosEnvironment {
+  readonly stack: LocalStack;
+  readonly databend: DatabendProcess;
+  readonly databendProxy: FaultProxy;
+  readonly awsProxy: FaultProxy;
+  /** A direct connection to the suite's Databend (no proxy), for checking. */
+  readonly conn: Connection;
+  readonly sqs: SQSClient;
+  /** Where runs keep their service logs. */
+  readonly dir: string;
+  readonly log: (line: string) => void;
+}
+
+export interface ChaosRunResult {
+  readonly seed: number;
+  readonly passed: boolean;
+  readonly problems: readonly string[];
+  readonly events: readonly string[];
+  readonly files: number;
+  readonly versions: number;
+  readonly changeRows: number;
+  readonly rawRows: number;
+  /** Versions replaced by a reload before the service read them (rightly skipped). */
+  readonly skippedSuperseded: number;
+  readonly kills: number;
+  readonly killsDuringBatch: number;
+  readonly databendRestarts: number;
+  readonly serviceCrashes: number;
+  /** Exits at start-up while Databend or SQS was away (restarted, as an orchestrator would). */
+  readonly startupExits: number;
+  readonly echoes: number;
+  readonly deadLettered: number;
+  readonly proxy: { readonly databend: FaultCounts; readonly aws: FaultCounts };
+  readonly chaosSeconds: number;
+  readonly convergeSeconds: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function runConfig(
+  env: ChaosEnvironment,
+  options: ChaosRunOptions,
+  pipe: { bucket: string; queueUrl: string },
+  tables: readonly TableDef[],
+): Config {
+  const name = uniqueName(`chaos${options.seed}`).toLowerCase();
+  const { stack } = env;
+  return parseConfig({
+    databend: {
+      dsn: `databend://root:@127.0.0.1:${env.databendProxy.port}/?sslmode=disable`,
+      rawDatabase: `${name}_raw`,
+      odsDatabase: `${name}_ods`,
+      controlDatabase: `${name}_control`,
+      stageName: `${name}_stage`,
+      // Databend itself reads the files from S3 directly, not through the proxy.
+      stageConnection: {
+        endpoint_url: stack.endpoint,
+        access_key_id: stack.accessKeyId,
+        secret_access_key: stack.secretAccessKey,
+        region: stack.region,
+      },
+    },
+    s3: {
+      bucket: pipe.bucket,
+      region: stack.region,
+      endpoint: `http://127.0.0.1:${env.awsProxy.port}`,
+      forcePathStyle: true,
+    },
+    sqs: {
+      queueUrl: pipe.queueUrl,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 10,
+      visibilityHeartbeatSeconds: 3,
+      retryBackoffSeconds: 1,
+    },
+    dms: {},
+    tables: { byName: tableSettings(tables) },
+    batching: { maxWaitMs: 100, maxFiles: 10 },
+    poison: {},
+    http: { port: 0 },
+    retention: {},
+    sweep: {},
+    shutdown: { deadlineMs: 10_000 },
+    log: { level: 'debug' },
+  });
+}
+
+function countsSince(now: FaultCounts, before: FaultCounts): FaultCounts {
+  return {
+    connections: now.connections - before.connections,
+    dropped: now.dropped - before.dropped,
+    reset: now.reset - before.reset,
+    stalled: now.stalled - before.stalled,
+    delayed: now.delayed - before.delayed,
+    refused: now.refused - before.refused,
+    bytes: now.bytes - before.bytes,
+  };
+}
+
+async function deadLettered(sqs: SQSClient, dlqUrl: string): Promise<number> {
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: dlqUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+export async function chaosRun(
+  env: ChaosEnvironment,
+  options: ChaosRunOptions,
+): Promise<ChaosRunResult> {
+  const { stack, log } = env;
+  const tables = catalogTables('shop', options.tables);
+  const simulation = simulate(
+    {
+      seed: options.seed,
+      tables,
+      durationSeconds: options.durationSeconds,
+      transactionsPerSecond: options.transactionsPerSecond,
+      initialRows: 40,
+      reload: options.reload
+        ? { table: `shop.${tables[0]?.name ?? 'customers'}`, atFraction: 0.6 }
+        : null,
+    },
+    { cdcMaxBatchInterval: 1, changeSeqColumn: 'AR_H_CHANGE_SEQ' },
+  );
+  const written = await writeParquetFiles(simulation.files, simulation.settings, {
+    outDir: mkdtempSync(join(tmpdir(), 'chaos-files-')),
+  });
+  const pipe = await isolatedPipe(`chaos${options.seed}`, options.maxReceiveCount, stack);
+  const config = runConfig(env, options, pipe, tables);
+
+  const knobs = {
+    seed: options.seed,
+    duplicateProbability: options.duplicateProbability,
+    reorderWindow: options.reorderWindow,
+    intervalMs: options.deliveryIntervalMs,
+  };
+  const plan = planDelivery(
+    written.map((w) => ({ key: w.file.key, version: w.file.version })),
+    knobs,
+  );
+  const windowMs = Math.max(5_000, ...plan.map((s) => s.atMs));
+  const schedule = chaosSchedule({
+    seed: options.seed,
+    windowMs,
+    kills: options.kills,
+    databendRestarts: options.databendRestarts,
+    outages: options.outages,
+  });
+  const events = schedule.map(describeEvent);
+  const before = { databend: { ...env.databendProxy.counts }, aws: { ...env.awsProxy.counts } };
+
+  const service = new ServiceProcess({
+    config,
+    env: { AWS_ACCESS_KEY_ID: stack.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.secretAccessKey },
+    logFile: join(env.dir, `service-seed${options.seed}.log`),
+  });
+  const echo = new MessageEcho({
+    sqs: env.sqs,
+    queueUrl: pipe.queueUrl,
+    seed: options.seed,
+    probability: options.echoProbability,
+    maxDelayMs: Math.round(windowMs / 3),
+  });
+  env.databendProxy.setRates({ ...NO_FAULTS, ...options.faults.databend });
+  env.awsProxy.setRates({ ...NO_FAULTS, ...options.faults.aws });
+
+  const started = Date.now();
+  service.start();
+  const client = s3ClientFor({
+    endpoint: stack.endpoint,
+    region: stack.region,
+    accessKeyId: stack.accessKeyId,
+    secretAccessKey: stack.secretAccessKey,
+    bucket: pipe.bucket,
+  });
+  const delivery = deliverFiles(written, {
+    ...knobs,
+    client,
+    bucket: pipe.bucket,
+    onPut: (put) =>
+      echo.onPut({ bucket: pipe.bucket, key: put.key, etag: put.eTag, size: put.bytes }),
+  });
+  let killsDuringBatch = 0;
+  const chaos = (async () => {
+    for (const event of schedule) {
+      const wait = started + event.atMs - Date.now();
+      if (wait > 0) await sleep(wait);
+      await strike(event);
+    }
+  })();
+  async function strike(event: ChaosEvent): Promise<void> {
+    log(`  ${describeEvent(event)}`);
+    service.note(describeEvent(event));
+    if (event.kind === 'kill') {
+      if (event.duringBatch && (await service.nextBatchStart(10_000))) await sleep(event.offsetMs);
+      if (service.batchOpen) killsDuringBatch++;
+      await service.stop('SIGKILL');
+      await sleep(event.downMs);
+      service.start();
+    } else if (event.kind === 'databend-restart') {
+      await env.databend.restart(event.downMs);
+    } else {
+      (event.target === 'databend' ? env.databendProxy : env.awsProxy).outage(event.durationMs);
+    }
+  }
+
+  const problems: string[] = [];
+  let verdict: Verdict | undefined;
+  const puts = await delivery;
+  await chaos;
+  await echo.flush();
+  client.destroy();
+  const chaosSeconds = (Date.now() - started) / 1000;
+
+  // Faults off: from here on the service must converge by itself.
+  env.databendProxy.setRates(NO_FAULTS);
+  env.awsProxy.setRates(NO_FAULTS);
+  const targetOf = new Map(written.map((w) => [w.file.key, w.file.table.split('.')[1] ?? '']));
+  const rowsOf = new Map(
+    written.map((w) => [`${w.file.key}\u0000${w.file.version}`, w.file.rows.length]),
+  );
+  const lastVersion = new Map<string, number>();
+  for (const w of written)
+    lastVersion.set(w.file.key, Math.max(w.file.version, lastVersion.get(w.file.key) ?? 0));
+  const versions = new Map<string, DeliveredVersion>();
+  for (const put of puts)
+    versions.set(`${put.key} @ ${put.eTag}`, {
+      key: put.key,
+      etag: put.eTag,
+      table: targetOf.get(put.key) ?? '',
+      rows: rowsOf.get(`${put.key}\u0000${put.version}`) ?? 0,
+      superseded: put.version < (lastVersion.get(put.key) ?? 0),
+    });
+  const delivered = [...versions.values()];
+
+  const convergeStarted = Date.now();
+  const deadline = convergeStarted + options.convergeTimeoutMs;
+  for (;;) {
+    try {
+      verdict = await verifyRun(env.conn, config, simulation, delivered);
+      if (verdict.problems.length === 0) break;
+    } catch {
+      // Tables appear as their first files load.
+    }
+    if (Date.now() > deadline) break;
+    await sleep(2_000);
+  }
+  const convergeSeconds = (Date.now() - convergeStarted) / 1000;
+  if (verdict === undefined) problems.push('the tables could not be read at the end');
+  else problems.push(...verdict.problems);
+
+  const reloaded = new Set(written.filter((w) => w.file.version > 1).map((w) => w.file.key));
+  if (reloaded.size === 0) {
+    const tablesLoaded = [...new Set(delivered.map((d) => d.table))];
+    const duplicates = await rawDuplicateRows(env.conn, config, tablesLoaded).catch(() => -1);
+    if (duplicates !== 0) problems.push(`raw holds ${duplicates} duplicate (_file, _row) pair(s)`);
+  }
+  const dead = await deadLettered(env.sqs, pipe.dlqUrl);
+  if (dead > 0) problems.push(`${dead} message(s) went to the dead-letter queue`);
+  const exitCode = await service.stop('SIGTERM');
+  if (exitCode !== 0) problems.push(`the service exited with ${String(exitCode)} on SIGTERM`);
+  // Exiting at start-up while a dependency is away is allowed (the orchestrator starts it
+  // again); any other exit nobody asked for is a crash.
+  const startupExits = service.unexpectedExits.filter((e) =>
+    e.lastLines.some((l) => l.includes('"start-up failed"')),
+  );
+  const crashes = service.unexpectedExits.filter((e) => !startupExits.includes(e));
+  for (const exit of crashes)
+    problems.push(
+      `the service exited by itself (code ${String(exit.code)}, signal ${String(exit.signal)}): ${exit.lastLines.slice(-3).join(' | ')}`,
+    );
+
+  const passed = problems.length === 0;
+  if (passed) {
+    for (const db of [
+      config.databend.rawDatabase,
+      config.databend.odsDatabase,
+      config.databend.controlDatabase,
+    ])
+      await env.conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`).catch(() => undefined);
+  }
+  return {
+    seed: options.seed,
+    passed,
+    problems,
+    events,
+    files: written.length,
+    versions: delivered.length,
+    changeRows: delivered.reduce((sum, d) => sum + d.rows, 0),
+    rawRows: verdict?.rawRows ?? 0,
+    skippedSuperseded: verdict?.skippedSuperseded ?? 0,
+    kills: schedule.filter((e) => e.kind === 'kill').length,
+    killsDuringBatch,
+    databendRestarts: schedule.filter((e) => e.kind === 'databend-restart').length,
+    serviceCrashes: crashes.length,
+    startupExits: startupExits.length,
+    echoes: echo.sent,
+    deadLettered: dead,
+    proxy: {
+      databend: countsSince(env.databendProxy.counts, before.databend),
+      aws: countsSince(env.awsProxy.counts, before.aws),
+    },
+    chaosSeconds,
+    convergeSeconds,
+  };
+}
