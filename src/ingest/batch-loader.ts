@@ -10,7 +10,7 @@ import { DatabendError, toDatabendError } from '../databend/error-codes.js';
 import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import {
-  InvalidOpError,
+  InvalidRowsError,
   runBatchTransaction,
   type BatchResult,
 } from '../merge/batch-transaction.js';
@@ -174,11 +174,19 @@ export class BatchLoader {
     try {
       result = await runBatchTransaction(session, statements);
     } catch (error) {
-      if (!(error instanceof InvalidOpError)) throw error;
+      if (!(error instanceof InvalidRowsError)) throw error;
       for (const r of ready) {
         const bad = error.files.get(r.file.ref.key);
-        if (bad !== undefined)
-          outcomes.set(fileId(r.file.ref), poison(`${bad} row(s) with an Op other than I, U or D`));
+        if (bad === undefined) continue;
+        const why = [
+          ...(bad.badOps > 0 ? [`${bad.badOps} row(s) with an Op other than I, U or D`] : []),
+          ...(bad.nullKeys > 0
+            ? [
+                `${bad.nullKeys} row(s) with a NULL in primary-key column(s) ${(route.primaryKey ?? []).join(', ')}`,
+              ]
+            : []),
+        ];
+        outcomes.set(fileId(r.file.ref), poison(why.join('; ')));
       }
       // The other files load in a batch of their own.
       const rest = ready.filter((r) => !error.files.has(r.file.ref.key)).map((r) => r.file);

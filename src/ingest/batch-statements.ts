@@ -83,6 +83,8 @@ export function batchStatements(
       opColumn: dms.opColumn,
       batchId,
       timestampColumn: dms.timestampColumn ?? undefined,
+      // Only ODS needs keys; a raw-only table takes rows whatever their key.
+      primaryKey: merge === undefined ? undefined : route.primaryKey,
     }),
     merge,
     ledger: (rowsByFile: ReadonlyMap<string, number>) =>

@@ -1,5 +1,5 @@
 /**
- * One batch of one table in one transaction: COPY into raw, check Op values, MERGE into ODS,
+ * One batch of one table in one transaction: COPY into raw, check Op and key values, MERGE into ODS,
  * ledger rows, COMMIT. Nothing of the batch is visible unless all of it is. DDL is never issued
  * here: it would commit the open transaction.
  */
@@ -7,7 +7,7 @@ import type { SqlSession } from '../databend/session-pool.js';
 
 export interface BatchStatements {
   readonly copies: readonly string[];
-  /** batchSummarySql: (file, op, n, newest) for the batch's raw rows. */
+  /** batchSummarySql: (file, op, n, nullkeys, newest) for the batch's raw rows. */
   readonly summary: string;
   /** Absent for tables without a primary key: they load to raw only. */
   readonly merge: string | undefined;
@@ -26,12 +26,24 @@ export interface BatchResult {
   readonly totalMs: number;
 }
 
-/** Files whose rows carry an Op that is not I, U or D; the transaction was rolled back. */
-export class InvalidOpError extends Error {
-  override readonly name = 'InvalidOpError';
-  constructor(readonly files: ReadonlyMap<string, number>) {
+/** Rows of one file that no ODS can take. */
+export interface InvalidRows {
+  /** Rows whose Op is not I, U or D (NULL included). */
+  readonly badOps: number;
+  /** Rows with a NULL in a primary-key column: NULL never equals NULL, so they would pile up. */
+  readonly nullKeys: number;
+}
+
+/** Files with rows no ODS can take, by key; the transaction was rolled back. */
+export class InvalidRowsError extends Error {
+  override readonly name = 'InvalidRowsError';
+  constructor(readonly files: ReadonlyMap<string, InvalidRows>) {
     super(
-      `Op must be I, U or D: ${[...files].map(([file, n]) => `${file} has ${n} other row(s)`).join('; ')}`,
+      [...files]
+        .map(
+          ([file, r]) => `${file}: ${r.badOps} row(s) with a bad Op, ${r.nullKeys} with a NULL key`,
+        )
+        .join('; '),
     );
   }
 }
@@ -74,12 +86,16 @@ function summarize(
   rows: readonly Readonly<Record<string, unknown>>[],
 ): Pick<BatchResult, 'rowsByOp' | 'newestTimestamp'> {
   const rowsByOp = { I: 0, U: 0, D: 0 };
-  const invalid = new Map<string, number>();
+  const invalidOp = new Map<string, number>();
+  const nullKeys = new Map<string, number>();
   let newestTimestamp: string | undefined;
   for (const row of rows) {
     const n = Number(row.n);
+    const file = String(row.file);
     if (row.op === 'I' || row.op === 'U' || row.op === 'D') rowsByOp[row.op] += n;
-    else invalid.set(String(row.file), (invalid.get(String(row.file)) ?? 0) + n);
+    else invalidOp.set(file, (invalidOp.get(file) ?? 0) + n);
+    const nulls = Number(row.nullkeys ?? 0);
+    if (nulls > 0) nullKeys.set(file, (nullKeys.get(file) ?? 0) + nulls);
     if (
       typeof row.newest === 'string' &&
       (newestTimestamp === undefined || row.newest > newestTimestamp)
@@ -87,6 +103,11 @@ function summarize(
       newestTimestamp = row.newest;
     }
   }
-  if (invalid.size > 0) throw new InvalidOpError(invalid);
+  if (invalidOp.size > 0 || nullKeys.size > 0) {
+    const files = new Map<string, InvalidRows>();
+    for (const file of new Set([...invalidOp.keys(), ...nullKeys.keys()]))
+      files.set(file, { badOps: invalidOp.get(file) ?? 0, nullKeys: nullKeys.get(file) ?? 0 });
+    throw new InvalidRowsError(files);
+  }
   return { rowsByOp, newestTimestamp };
 }

@@ -101,12 +101,18 @@ function mergeSql(input: Omit<MergeIntoOdsInput, 'batchId'>, rawFilter: string):
 export function batchSummarySql(
   input: Pick<MergeIntoOdsInput, 'rawDatabase' | 'rawTable' | 'opColumn' | 'batchId'> & {
     timestampColumn: string | undefined;
+    /** The ODS key: rows with a NULL in any of its columns are counted as `nullkeys`. */
+    primaryKey: readonly string[] | undefined;
   },
 ): string {
   const newest =
     input.timestampColumn === undefined ? 'NULL' : `max(${quoteIdent(input.timestampColumn)})`;
+  const nullKeys =
+    input.primaryKey === undefined || input.primaryKey.length === 0
+      ? `'0'`
+      : `sum(CASE WHEN ${input.primaryKey.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')} THEN 1 ELSE 0 END)::STRING`;
   return (
-    `SELECT ${quoteIdent('_file')} AS file, ${quoteIdent(input.opColumn)} AS op, count(*)::STRING AS n, ${newest} AS newest ` +
+    `SELECT ${quoteIdent('_file')} AS file, ${quoteIdent(input.opColumn)} AS op, count(*)::STRING AS n, ${nullKeys} AS nullkeys, ${newest} AS newest ` +
     `FROM ${qualified(input.rawDatabase, input.rawTable)} WHERE ${quoteIdent('_batch')} = ${quoteString(input.batchId)} ` +
     `GROUP BY ${quoteIdent('_file')}, ${quoteIdent(input.opColumn)}`
   );
