@@ -83,6 +83,14 @@ export interface DatabendErrorEvent {
   code: number | 'transport';
 }
 
+/** A batch of a table with no primary key configured committed: loaded to raw only, no ODS. */
+export interface TableRawOnly {
+  table: string;
+  /** `<schema>.<table>` as DMS names it: the name to configure a key for. */
+  source: string;
+  files: number;
+}
+
 export interface RetentionCompleted {
   rowsDeleted: number;
   durationMs: number;
@@ -101,6 +109,7 @@ export interface PipelineEventMap {
   'table:resumed': TableResumed;
   'file:found-by-sweep': FileFoundBySweep;
   'dms:settings-warning': DmsSettingsWarningEvent;
+  'table:raw-only': TableRawOnly;
   'databend:error': DatabendErrorEvent;
   'retention:completed': RetentionCompleted;
   'retention:failed': RetentionFailed;

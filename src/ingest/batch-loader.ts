@@ -40,6 +40,8 @@ const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeo
 
 export class BatchLoader {
   private readonly settingsCheck: DmsSettingsCheck;
+  /** Tables already warned about having no primary key (once per process). */
+  private readonly warnedRawOnly = new Set<string>();
 
   constructor(private readonly deps: BatchLoaderDeps) {
     this.settingsCheck = new DmsSettingsCheck(deps.config.dms.warnNoDeletesAfterCdcFiles);
@@ -193,8 +195,12 @@ export class BatchLoader {
       if (rest.length > 0) await this.attempt(session, rest, outcomes);
       return;
     }
+    const rawOnly = route.primaryKey === undefined;
+    const reason = rawOnly
+      ? `loaded to raw only: no primary key is configured for ${route.source}`
+      : 'loaded';
     for (const r of ready)
-      outcomes.set(fileId(r.file.ref), done(result.rowsByFile.get(r.file.ref.key) ?? 0, 'loaded'));
+      outcomes.set(fileId(r.file.ref), done(result.rowsByFile.get(r.file.ref.key) ?? 0, reason));
     this.deps.events.emit('batch:committed', {
       table: route.target,
       batchId,
@@ -210,6 +216,19 @@ export class BatchLoader {
         : { newestCommitTime: new Date(`${result.newestTimestamp.replace(' ', 'T')}Z`) }),
     });
     this.checkDmsSettings(route.target, ready, result.rowsByOp.D);
+    if (rawOnly) this.noteRawOnly(route.target, route.source, ready.length);
+  }
+
+  /** A table without a key loads to raw only: counted every batch, warned once per process. */
+  private noteRawOnly(table: string, source: string, files: number): void {
+    this.deps.events.emit('table:raw-only', { table, source, files });
+    if (this.warnedRawOnly.has(table)) return;
+    this.warnedRawOnly.add(table);
+    this.deps.logger.warn(
+      { table, source },
+      `no primary key configured: ${source} loads to raw only, without ODS; set ` +
+        `tables.byName["${source}"].primaryKey (then \`replay\` builds its ODS from raw)`,
+    );
   }
 
   /** Warns once per table when what it loaded suggests a DMS setting that loses changes. */

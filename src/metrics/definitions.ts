@@ -138,6 +138,12 @@ export function defineMetrics(registry: Registry) {
         '(setting: CdcInsertsAndUpdates, IncludeOpForFullLoad); at most one per table, setting and process.',
       ['table', 'setting'],
     ),
+    filesRawOnly: counter(
+      registry,
+      'files_raw_only_total',
+      'Files loaded to raw only because no primary key is configured for their table (no ODS).',
+      ['table'],
+    ),
     retentionRowsDeleted: counter(
       registry,
       'raw_retention_rows_deleted_total',

@@ -104,6 +104,9 @@ export class Metrics {
       events.on('dms:settings-warning', (e) => {
         m.dmsSettingsWarnings.inc({ table: e.table, setting: e.setting });
       }),
+      events.on('table:raw-only', (e) => {
+        m.filesRawOnly.inc({ table: e.table }, e.files);
+      }),
       events.on('databend:error', (e) => {
         m.databendErrors.inc({ code: String(e.code) });
       }),
