@@ -12,6 +12,7 @@
 import type { Config } from '../config.js';
 import { toDatabendError } from '../databend/error-codes.js';
 import type { SessionPool, SqlSession } from '../databend/session-pool.js';
+import { beforeImageColumnNames, beforeImageColumnsIn } from '../merge/before-image.js';
 import { mergeRawRangeIntoOdsSql } from '../merge/merge-sql.js';
 import { rawChunksSql, rawSampleFileSql } from '../merge/replay-sql.js';
 import { diffSchema, type TableColumn } from '../schema/schema-diff.js';
@@ -94,6 +95,8 @@ export async function replayTable(
   // An ODS column raw lacks (added by hand) is left out: it stays NULL on insert.
   const columns = odsColumns.map((c) => c.name).filter((n) => !state.has(n) && inRaw.has(n));
   const primaryKey = plan.route.primaryKey ?? [];
+  // As in a batch: key-changing updates also tombstone the old key when raw has before images.
+  const beforeImageColumns = beforeImageColumnsIn(primaryKey, config.dms.beforeImagePrefix, inRaw);
 
   let rowsDone = 0;
   let rowsMerged = 0;
@@ -107,6 +110,7 @@ export async function replayTable(
       primaryKey,
       opColumn: config.dms.opColumn,
       batches: { from: chunk.firstBatch, to: chunk.lastBatch },
+      ...(beforeImageColumns === undefined ? {} : { beforeImageColumns }),
     });
     rowsMerged += await withRetries(() => pool.with((s) => s.exec(sql)), options);
     rowsDone += chunk.rows;
@@ -145,7 +149,13 @@ export async function planReplay(
   const route = routeOfFile(config, file, table);
 
   const lineage = new Set(RAW_LINEAGE_COLUMNS.map((c) => c.name));
-  const wanted = rawColumns.filter((c) => !lineage.has(c.name) && c.name !== config.dms.opColumn);
+  // Before-image columns stay in raw only, as the batch loader keeps them.
+  const rawOnly = new Set(
+    beforeImageColumnNames(route.primaryKey ?? [], config.dms.beforeImagePrefix),
+  );
+  const wanted = rawColumns.filter(
+    (c) => !lineage.has(c.name) && c.name !== config.dms.opColumn && !rawOnly.has(c.name),
+  );
   const missingKey = (route.primaryKey ?? []).filter((k) => !wanted.some((c) => c.name === k));
   if (missingKey.length > 0)
     throw new ReplayError(
