@@ -90,6 +90,14 @@ export class Pipeline {
   }
 
   async start(): Promise<void> {
+    // A queue that does not exist is a configuration error; polling it would only warn forever.
+    await this.consumer.checkQueue().catch((error: unknown) => {
+      throw new Error(
+        `sqs.queueUrl (env SQS_QUEUE_URL): cannot read the queue ${this.deps.config.sqs.queueUrl}: ` +
+          `${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    });
     await prepareDatabend(this.deps.pool, this.deps.config);
     const rows = await this.deps.pool.with((s) =>
       s.query(pausedTablesSql(this.deps.config.databend.controlDatabase)),

@@ -8,6 +8,7 @@ import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   type Message,
   type SQSClient,
@@ -60,6 +61,16 @@ export class SqsConsumer {
       this.options.visibilityHeartbeatSeconds * 1000,
     );
     this.loop = this.poll();
+  }
+
+  /** Reads the queue's attributes: rejects when the queue is missing or may not be read. */
+  async checkQueue(): Promise<void> {
+    await this.options.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.options.queueUrl,
+        AttributeNames: ['QueueArn'],
+      }),
+    );
   }
 
   get inFlightCount(): number {
