@@ -20,7 +20,9 @@ async function main(command: string | undefined): Promise<void> {
       return;
     case 'up': {
       const { env, started } = await up({
-        persistentData: process.env.STACK_DATABEND_DATA !== 'temp',
+        // The embedded engine keeps its catalog in a per-process meta directory, so kept data files
+        // are unreachable after a restart anyway: temporary by default.
+        persistentData: process.env.STACK_DATABEND_DATA === 'persistent',
         maxReceiveCount: envInt('STACK_MAX_RECEIVE_COUNT', 5),
         visibilityTimeoutSeconds: envInt('STACK_VISIBILITY_TIMEOUT_SECONDS', 30),
         python: process.env.STACK_PYTHON,
