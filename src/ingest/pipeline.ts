@@ -92,10 +92,10 @@ export class Pipeline {
   async start(): Promise<void> {
     // A queue that does not exist is a configuration error; polling it would only warn forever.
     await this.consumer.checkQueue().catch((error: unknown) => {
+      // The reason goes in the message, not as `cause`: pino would print it twice.
       throw new Error(
         `sqs.queueUrl (env SQS_QUEUE_URL): cannot read the queue ${this.deps.config.sqs.queueUrl}: ` +
           `${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
       );
     });
     await prepareDatabend(this.deps.pool, this.deps.config);
