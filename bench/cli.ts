@@ -9,6 +9,7 @@
 // Options for every benchmark: --runner dist|tsx (compiled JavaScript, as deployed, or the
 // TypeScript sources), --cpu-prof-dir <dir> (the service writes a V8 CPU profile there), --out
 // <dir> (default bench/results), --label <text> (results named <name>-<label>), --chart false.
+import { loadavg } from 'node:os';
 import { Client } from 'databend-driver';
 import { down, up } from '../stack/stack.js';
 import { loadStackEnv, s3 } from '../test/support/stack.js';
@@ -51,7 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const options = applyParams(COMMON, common);
   const params = applyParams(bench.defaults as Record<string, ParamValue>, own);
   const log = (line: string): void => console.log(`[${name}] ${line}`);
-  const startedAt = new Date();
+  const startedAt = { at: new Date(), loadAverage: loadavg() };
 
   const { started } = await up({
     persistentData: false,

@@ -1,7 +1,8 @@
 // Compiles the service to JavaScript for the benchmarks, as the image runs it (`node dist/main.js`),
-// into bench/.build so the project's dist/ is left alone. Measuring the compiled code keeps the
+// into node_modules/.cache so the project's dist/ is left alone. Measuring the compiled code keeps the
 // TypeScript loader's memory and CPU out of the service's figures.
 import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUILD_DIR, REPO_ROOT } from './paths.js';
 import type { Runner } from './service.js';
@@ -20,6 +21,9 @@ export async function buildService(log: (line: string) => void): Promise<Runner>
     child.once('error', reject);
     child.once('exit', resolve);
   });
+  // Package scopes end at node_modules: without this the emitted ES modules would load as CommonJS.
+  await mkdir(BUILD_DIR, { recursive: true });
+  await writeFile(join(BUILD_DIR, 'package.json'), '{ "type": "module" }\n');
   // tsc emits despite type errors; a type error elsewhere in the tree must not stop a benchmark.
   if (code !== 0)
     log(

@@ -87,7 +87,15 @@ export async function prepareTables(
   }
 }
 
-export async function runFloor(config: Config, files: readonly BenchFile[]): Promise<FloorRun> {
+/**
+ * `batchSizes` (table → files per batch, in order) replays another run's batching; by default
+ * every table's files go in batches of maxFiles.
+ */
+export async function runFloor(
+  config: Config,
+  files: readonly BenchFile[],
+  batchSizes?: ReadonlyMap<string, readonly number[]>,
+): Promise<FloorRun> {
   const { byTable, odsColumns } = await prepareTables(config, files);
   const pool = new SessionPool(config.databend.dsn);
   try {
@@ -97,8 +105,11 @@ export async function runFloor(config: Config, files: readonly BenchFile[]): Pro
     const worker = async (): Promise<void> => {
       for (let table = queue.shift(); table !== undefined; table = queue.shift()) {
         const ready = byTable.get(table) ?? [];
-        for (let i = 0; i < ready.length; i += config.batching.maxFiles) {
-          const chunk = ready.slice(i, i + config.batching.maxFiles);
+        const sizes = batchSizes?.get(table) ?? [];
+        for (let i = 0, n = 0; i < ready.length; n++) {
+          const size = sizes[n] ?? config.batching.maxFiles;
+          const chunk = ready.slice(i, i + size);
+          i += size;
           const statements = batchStatements(config, newBatchId(), chunk, odsColumns.get(table));
           await pool.with(async (session) => {
             const t0 = performance.now();

@@ -2,6 +2,7 @@
 // it with the monitor's last sample taken while it still runs (peak RSS and CPU time die with it).
 import type { Config } from '../../src/config.js';
 import type { BenchContext } from './context.js';
+import { HeapSampler, type HeapPeaks } from './heap-sampler.js';
 import { ProcessMonitor, type ResourceSummary } from './proc-stats.js';
 import { ServiceProcess } from './service.js';
 
@@ -11,7 +12,11 @@ export interface MeasuredService {
   readonly spawnedAtMs: number;
   /** When it logged that it runs (control tables ready, polling). */
   readonly readyAtMs: number;
-  readonly stop: () => Promise<{ resources: ResourceSummary; exitCode: number | null }>;
+  readonly stop: () => Promise<{
+    resources: ResourceSummary;
+    heap: HeapPeaks | undefined;
+    exitCode: number | null;
+  }>;
 }
 
 export async function startMeasured(ctx: BenchContext, config: Config): Promise<MeasuredService> {
@@ -31,15 +36,23 @@ export async function startMeasured(ctx: BenchContext, config: Config): Promise<
     throw error;
   }
   const readyAtMs = Date.now();
+  const heap = service.metricsUrl === undefined ? undefined : new HeapSampler(service.metricsUrl);
+  heap?.start();
+  let stopped:
+    | { resources: ResourceSummary; heap: HeapPeaks | undefined; exitCode: number | null }
+    | undefined;
   return {
     service,
     monitor,
     spawnedAtMs,
     readyAtMs,
     stop: async () => {
+      if (stopped !== undefined) return stopped;
       const resources = await monitor.finish();
+      const heapPeaks = heap?.stop();
       const exitCode = await service.stop();
-      return { resources, exitCode };
+      stopped = { resources, heap: heapPeaks, exitCode };
+      return stopped;
     },
   };
 }
@@ -47,8 +60,15 @@ export async function startMeasured(ctx: BenchContext, config: Config): Promise<
 export const MIB = 1024 * 1024;
 
 /** The resource figures a result reports for one service run. */
-export function resourceFigures(r: ResourceSummary): Record<string, number> {
+export function resourceFigures(r: ResourceSummary, heap?: HeapPeaks): Record<string, number> {
   return {
+    ...(heap === undefined
+      ? {}
+      : {
+          heapUsedPeakMB: heap.heapUsedMB,
+          heapTotalPeakMB: heap.heapTotalMB,
+          externalPeakMB: heap.externalMB,
+        }),
     peakRssMB: round(r.peakRssBytes / 1e6, 1),
     cpuSeconds: round(r.cpuMs / 1000, 2),
     wallSeconds: round(r.wallMs / 1000, 1),

@@ -35,6 +35,10 @@ export class ServiceProcess {
   readonly batches: BatchLine[] = [];
   /** Lines at warn level and above, and any line that is not JSON. */
   readonly problems: string[] = [];
+  /** Lines at warn level and above, counted by message (and Databend error code). */
+  readonly problemCounts = new Map<string, number>();
+  /** The /metrics address it logged when it started. */
+  metricsUrl: string | undefined;
   private readonly lines: string[] = [];
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> | undefined;
@@ -115,11 +119,19 @@ export class ServiceProcess {
     try {
       entry = JSON.parse(line) as Record<string, unknown>;
     } catch {
-      this.problems.push(line);
+      if (this.problems.length < 20) this.problems.push(line);
       return;
     }
-    if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal')
-      this.problems.push(line);
+    if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') {
+      if (this.problems.length < 20) this.problems.push(line);
+      const code = (entry.err as { code?: unknown } | undefined)?.code;
+      const codeText =
+        typeof code === 'number' || typeof code === 'string' ? ` (Databend ${code})` : '';
+      const label = `${String(entry.msg)}${codeText}`;
+      this.problemCounts.set(label, (this.problemCounts.get(label) ?? 0) + 1);
+    }
+    if (entry.msg === 'bend-replicator is running' && typeof entry.metrics === 'string')
+      this.metricsUrl = entry.metrics;
     if (entry.msg !== 'batch committed') return;
     const rows = entry.rows as Record<string, number> | undefined;
     this.batches.push({

@@ -17,6 +17,7 @@ export interface BenchTarget {
 export interface TargetOptions {
   readonly maxFiles?: number;
   readonly tableConcurrency?: number;
+  readonly maxWaitMs?: number;
 }
 
 /** The service's batching and polling defaults (src/config.ts), written out so results show them. */
@@ -37,6 +38,7 @@ export async function benchTarget(
     batching: {
       ...SERVICE_DEFAULTS.batching,
       ...(options.maxFiles === undefined ? {} : { maxFiles: options.maxFiles }),
+      ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
       ...(options.tableConcurrency === undefined
         ? {}
         : { tableConcurrency: options.tableConcurrency }),

@@ -1,6 +1,6 @@
 // Writes a benchmark's result three ways: <name>.json (every figure), <name>.md (the summary a
 // person reads) and <name>.png (its chart).
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunOutcome } from '../harness/context.js';
@@ -17,6 +17,11 @@ export interface BenchResult extends Omit<RunOutcome, 'markdown' | 'chart'> {
     readonly cpuModel: string;
     readonly memoryGiB: number;
     readonly node: string;
+    /** 1-, 5- and 15-minute load averages when the run started and ended (2 cores: 2 is full). */
+    readonly loadAverage: {
+      readonly atStart: readonly number[];
+      readonly atEnd: readonly number[];
+    };
   };
   readonly service: string;
 }
@@ -32,7 +37,7 @@ export async function writeResult(
   dir: string,
   name: string,
   command: string,
-  startedAt: Date,
+  startedAt: { readonly at: Date; readonly loadAverage: readonly number[] },
   runner: string,
   outcome: RunOutcome,
   chart: boolean,
@@ -42,13 +47,17 @@ export async function writeResult(
   const result: BenchResult = {
     name,
     command,
-    startedAt: startedAt.toISOString(),
+    startedAt: startedAt.at.toISOString(),
     finishedAt: new Date().toISOString(),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
       memoryGiB: Math.round(totalmem() / 1024 ** 3),
       node: process.version,
+      loadAverage: {
+        atStart: startedAt.loadAverage.map((l) => Math.round(l * 100) / 100),
+        atEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+      },
     },
     service: runner,
     ...rest,
@@ -65,7 +74,9 @@ export async function writeResult(
       `## Benchmark: ${name}`,
       '',
       `\`${command}\` — ${result.startedAt}, ${result.machine.cpus} × ${result.machine.cpuModel}, ` +
-        `${result.machine.memoryGiB} GiB, Node ${result.machine.node}, service ${runner}.`,
+        `${result.machine.memoryGiB} GiB, Node ${result.machine.node}, service ${runner}; ` +
+        `load average ${result.machine.loadAverage.atStart.join(' ')} at the start, ` +
+        `${result.machine.loadAverage.atEnd.join(' ')} at the end (the machine is shared).`,
       '',
       markdown,
       '',

@@ -17,6 +17,7 @@ export const LATENCY_DEFAULTS: StreamParams = {
   seed: 7,
   guide: true,
   guideIntervalMs: 60_000,
+  maxWaitMs: 250,
   drainSeconds: 150,
 };
 
@@ -45,7 +46,7 @@ export async function latencyBench(ctx: BenchContext, p: StreamParams): Promise<
     p95: ratio(guide.p95, service.p95),
     p99: ratio(guide.p99, service.p99),
   };
-  const resources = resourceFigures(run.resources);
+  const resources = resourceFigures(run.resources, run.heap);
   const targets: TargetCheck[] = [
     check('service p50 latency', '≤ 1 s', service.p50, 1_000),
     check('service p99 latency', '≤ 3 s', service.p99, 3_000),
@@ -82,6 +83,7 @@ export async function latencyBench(ctx: BenchContext, p: StreamParams): Promise<
     putLateMsMax: Math.max(0, ...run.files.map((f) => f.lateMs)),
     serviceStartMs: run.serviceReadyMs,
     resources,
+    serviceProblemCounts: run.problemCounts,
     serviceProblems: run.problems,
   };
   const rows: string[][] = [
@@ -209,7 +211,7 @@ function latencyChart(run: StreamRun, guide: boolean): Record<string, unknown> {
     encoding: {
       x: { field: 's', type: 'quantitative', scale: { type: 'log' }, title: 'seconds (log scale)' },
       y: { field: 'share', type: 'quantitative', axis: { format: '%' }, title: 'files committed' },
-      color: { field: 'design', type: 'nominal' },
+      color: { field: 'design', type: 'nominal', legend: { labelLimit: 400 } },
     },
   };
 }

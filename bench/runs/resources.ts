@@ -76,8 +76,8 @@ export async function resourcesBench(ctx: BenchContext, p: ResourcesParams): Pro
     ctx.log(`idle for ${p.idleSeconds} s…`);
     const idleWarm = await phase('idle after the burst', () => sleep(p.idleSeconds * 1000));
     const rssAfterMB = round((monitor.latest?.rssBytes ?? 0) / 1e6, 1);
-    const { resources } = await measured.stop();
-    const figures = resourceFigures(resources);
+    const { resources, heap } = await measured.stop();
+    const figures = resourceFigures(resources, heap);
     const phases = [idleCold, burst, idleWarm].map((ph) => ({
       ...ph,
       cpuPercentOfCore: round(ph.cpuShare * 100, 2),

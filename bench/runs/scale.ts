@@ -27,7 +27,7 @@ export async function scaleBench(ctx: BenchContext, p: StreamParams): Promise<Ru
   const all = summarize(run.files.flatMap((f) => (f.serviceMs === undefined ? [] : [f.serviceMs])));
   const p50s = summarize(perTable.map((t) => t.p50));
   const p99s = summarize(perTable.map((t) => t.p99));
-  const resources = resourceFigures(run.resources);
+  const resources = resourceFigures(run.resources, run.heap);
   const targets: TargetCheck[] = [
     {
       name: 'service peak RSS',
@@ -91,6 +91,7 @@ export async function scaleBench(ctx: BenchContext, p: StreamParams): Promise<Ru
       })),
       serviceBatches: batchFigures(run),
       resources,
+      serviceProblemCounts: run.problemCounts,
       serviceProblems: run.problems,
     },
     targets,

@@ -9,6 +9,7 @@ import type { BenchContext } from '../harness/context.js';
 import { prepareTables } from '../harness/floor.js';
 import { readLedger, waitForLedger } from '../harness/ledger.js';
 import { startMeasured } from '../harness/measured-service.js';
+import type { HeapPeaks } from '../harness/heap-sampler.js';
 import type { ResourceSummary } from '../harness/proc-stats.js';
 import type { BatchLine } from '../harness/service.js';
 import { benchTarget, emptyBucket } from '../harness/target.js';
@@ -31,6 +32,8 @@ export interface StreamParams {
   /** Run the guide's design side by side. */
   readonly guide: boolean;
   readonly guideIntervalMs: number;
+  /** The service's batching.maxWaitMs (its default is 250). */
+  readonly maxWaitMs: number;
   /** Seconds to wait after the last PUT for both designs to commit everything. */
   readonly drainSeconds: number;
 }
@@ -54,6 +57,9 @@ export interface StreamRun {
   readonly totalRows: number;
   readonly batches: readonly BatchLine[];
   readonly resources: ResourceSummary;
+  readonly heap: HeapPeaks | undefined;
+  /** The service's warnings and errors, counted by message. */
+  readonly problemCounts: Readonly<Record<string, number>>;
   readonly guideTicks: readonly GuideTick[];
   readonly converged: Record<string, boolean>;
   readonly problems: readonly string[];
@@ -80,7 +86,7 @@ export async function runStream(ctx: BenchContext, p: StreamParams): Promise<Str
   const truth = stream.truth();
   ctx.log(`  ${written.files.length} files, ${stream.rowCount} change rows`);
 
-  const target = await benchTarget('bench_stream', tables);
+  const target = await benchTarget('bench_stream', tables, { maxWaitMs: p.maxWaitMs });
   const guideName = uniqueName('bench_guide').toLowerCase();
   const guideBucket = guideName.replace(/_/g, '-');
   const guideRaw = `${guideName}_raw`;
@@ -141,7 +147,7 @@ export async function runStream(ctx: BenchContext, p: StreamParams): Promise<Str
     );
     if (!serviceDone) ctx.log('  the service did not commit every file in time');
     await guideRun;
-    const { resources, exitCode } = await measured.stop();
+    const { resources, heap, exitCode } = await measured.stop();
     if (exitCode !== 0) ctx.log(`  the service exited with ${exitCode}`);
 
     const ledger = await readLedger(ctx.conn, target.config.databend.controlDatabase);
@@ -193,6 +199,8 @@ export async function runStream(ctx: BenchContext, p: StreamParams): Promise<Str
       totalRows: stream.rowCount,
       batches: measured.service.batches,
       resources,
+      heap,
+      problemCounts: Object.fromEntries(measured.service.problemCounts),
       guideTicks: ticks,
       converged,
       problems: measured.service.problems.slice(0, 20),

@@ -71,11 +71,13 @@ describe('the benchmark harness', () => {
     expect(result.converged).toEqual({
       floor: true,
       service: true,
+      'floor, batched as the service was': true,
       'service, 1 file per batch': true,
     });
     const figures = result.figures as { runs: { variant: string; rowsPerSecond: number }[] };
     expect(figures.runs.map((r) => r.variant).sort()).toEqual([
       'floor',
+      'floor, batched as the service was',
       'service',
       'service, 1 file per batch',
     ]);
