@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Connection } from 'databend-driver';
 import {
   catalogTables,
@@ -16,18 +16,16 @@ import {
   s3ClientFor,
   simulate,
   writeParquetFiles,
-  type TableDef,
 } from '../../sim/index.js';
-import { parseConfig, type Config } from '../../src/config.js';
 import { quoteIdent } from '../../src/databend/quote.js';
-import { tableSettings } from '../support/replicator.js';
-import { isolatedPipe, uniqueName, type LocalStack } from '../support/stack.js';
+import { isolatedPipe, type LocalStack } from '../support/stack.js';
 import type { DatabendProcess } from './databend-process.js';
 import { NO_FAULTS, type FaultCounts, type FaultProxy, type FaultRates } from './fault-proxy.js';
+import { countsSince, deadLettered, runConfig } from './run-setup.js';
 import { MessageEcho } from './message-echo.js';
 import { chaosSchedule, describeEvent, type ChaosEvent } from './schedule.js';
 import { ServiceProcess } from './service-process.js';
-import { rawDuplicateRows, verifyRun, type DeliveredVersion, type Verdict } from './verify.js';
+import { deliveredVersions, rawDuplicateRows, verifyRun, type Verdict } from './verify.js';
 
 export interface ChaosRunOptions {
   readonly seed: number;
@@ -95,79 +93,6 @@ export interface ChaosRunResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function runConfig(
-  env: ChaosEnvironment,
-  options: ChaosRunOptions,
-  pipe: { bucket: string; queueUrl: string },
-  tables: readonly TableDef[],
-): Config {
-  const name = uniqueName(`chaos${options.seed}`).toLowerCase();
-  const { stack } = env;
-  return parseConfig({
-    databend: {
-      dsn: `databend://root:@127.0.0.1:${env.databendProxy.port}/?sslmode=disable`,
-      rawDatabase: `${name}_raw`,
-      odsDatabase: `${name}_ods`,
-      controlDatabase: `${name}_control`,
-      stageName: `${name}_stage`,
-      // Databend itself reads the files from S3 directly, not through the proxy.
-      stageConnection: {
-        endpoint_url: stack.endpoint,
-        access_key_id: stack.accessKeyId,
-        secret_access_key: stack.secretAccessKey,
-        region: stack.region,
-      },
-    },
-    s3: {
-      bucket: pipe.bucket,
-      region: stack.region,
-      endpoint: `http://127.0.0.1:${env.awsProxy.port}`,
-      forcePathStyle: true,
-    },
-    sqs: {
-      queueUrl: pipe.queueUrl,
-      waitTimeSeconds: 1,
-      visibilityTimeoutSeconds: 10,
-      visibilityHeartbeatSeconds: 3,
-      retryBackoffSeconds: 1,
-    },
-    dms: {},
-    tables: { byName: tableSettings(tables) },
-    batching: { maxWaitMs: 100, maxFiles: 10 },
-    poison: {},
-    http: { port: 0 },
-    retention: {},
-    sweep: {},
-    shutdown: { deadlineMs: 10_000 },
-    log: { level: 'debug' },
-  });
-}
-
-function countsSince(now: FaultCounts, before: FaultCounts): FaultCounts {
-  return {
-    connections: now.connections - before.connections,
-    dropped: now.dropped - before.dropped,
-    reset: now.reset - before.reset,
-    stalled: now.stalled - before.stalled,
-    delayed: now.delayed - before.delayed,
-    refused: now.refused - before.refused,
-    bytes: now.bytes - before.bytes,
-  };
-}
-
-async function deadLettered(sqs: SQSClient, dlqUrl: string): Promise<number> {
-  const attrs = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: dlqUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
-
 export async function chaosRun(
   env: ChaosEnvironment,
   options: ChaosRunOptions,
@@ -182,7 +107,7 @@ export async function chaosRun(
       transactionsPerSecond: options.transactionsPerSecond,
       initialRows: 40,
       reload: options.reload
-        ? { table: `shop.${tables[0]?.name ?? 'customers'}`, atFraction: 0.6 }
+        ? { table: `shop.${tables[0]?.name ?? 'customers'}`, atFraction: 0.85 }
         : null,
     },
     { cdcMaxBatchInterval: 1, changeSeqColumn: 'AR_H_CHANGE_SEQ' },
@@ -191,7 +116,13 @@ export async function chaosRun(
     outDir: mkdtempSync(join(tmpdir(), 'chaos-files-')),
   });
   const pipe = await isolatedPipe(`chaos${options.seed}`, options.maxReceiveCount, stack);
-  const config = runConfig(env, options, pipe, tables);
+  const config = runConfig(
+    stack,
+    { databend: env.databendProxy.port, aws: env.awsProxy.port },
+    options.seed,
+    pipe,
+    tables,
+  );
 
   const knobs = {
     seed: options.seed,
@@ -280,23 +211,7 @@ export async function chaosRun(
   // Faults off: from here on the service must converge by itself.
   env.databendProxy.setRates(NO_FAULTS);
   env.awsProxy.setRates(NO_FAULTS);
-  const targetOf = new Map(written.map((w) => [w.file.key, w.file.table.split('.')[1] ?? '']));
-  const rowsOf = new Map(
-    written.map((w) => [`${w.file.key}\u0000${w.file.version}`, w.file.rows.length]),
-  );
-  const lastVersion = new Map<string, number>();
-  for (const w of written)
-    lastVersion.set(w.file.key, Math.max(w.file.version, lastVersion.get(w.file.key) ?? 0));
-  const versions = new Map<string, DeliveredVersion>();
-  for (const put of puts)
-    versions.set(`${put.key} @ ${put.eTag}`, {
-      key: put.key,
-      etag: put.eTag,
-      table: targetOf.get(put.key) ?? '',
-      rows: rowsOf.get(`${put.key}\u0000${put.version}`) ?? 0,
-      superseded: put.version < (lastVersion.get(put.key) ?? 0),
-    });
-  const delivered = [...versions.values()];
+  const delivered = deliveredVersions(written, puts);
 
   const convergeStarted = Date.now();
   const deadline = convergeStarted + options.convergeTimeoutMs;

@@ -48,7 +48,7 @@ export function chaosSchedule(options: ScheduleOptions): ChaosEvent[] {
       atMs: at(),
       kind: 'kill',
       duringBatch: rng.chance(0.5),
-      offsetMs: rng.int(0, 300),
+      offsetMs: rng.int(0, 120),
       downMs: rng.int(0, 1_500),
     });
   for (let i = 0; i < options.databendRestarts; i++)

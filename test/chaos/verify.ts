@@ -9,7 +9,13 @@
  * exactly one raw group of as many distinct rows as the file has; raw must hold nothing else.
  */
 import type { Connection } from 'databend-driver';
-import { compareOds, type OdsComparison, type Simulation } from '../../sim/index.js';
+import {
+  compareOds,
+  type DeliveredPut,
+  type OdsComparison,
+  type Simulation,
+  type WrittenFile,
+} from '../../sim/index.js';
 import type { Config } from '../../src/config.js';
 import { qualified, quoteString } from '../../src/databend/quote.js';
 
@@ -39,6 +45,29 @@ export interface Verdict {
 }
 
 type Conn = Pick<Connection, 'queryAll'>;
+
+/** Every (key, ETag) the delivery put, with its table, row count and whether a reload replaced it. */
+export function deliveredVersions(
+  written: readonly WrittenFile[],
+  puts: readonly DeliveredPut[],
+): DeliveredVersion[] {
+  const byVersion = new Map(written.map((w) => [`${w.file.key}\u0000${w.file.version}`, w.file]));
+  const lastVersion = new Map<string, number>();
+  for (const w of written)
+    lastVersion.set(w.file.key, Math.max(w.file.version, lastVersion.get(w.file.key) ?? 0));
+  const versions = new Map<string, DeliveredVersion>();
+  for (const put of puts) {
+    const file = byVersion.get(`${put.key}\u0000${put.version}`);
+    versions.set(`${put.key} @ ${put.eTag}`, {
+      key: put.key,
+      etag: put.eTag,
+      table: file?.table.split('.')[1] ?? '',
+      rows: file?.rows.length ?? 0,
+      superseded: put.version < (lastVersion.get(put.key) ?? 0),
+    });
+  }
+  return [...versions.values()];
+}
 
 async function rows(conn: Conn, sql: string): Promise<unknown[][]> {
   return (await conn.queryAll(sql)).map((r) => r.values() as unknown[]);
