@@ -90,7 +90,8 @@ export class Pipeline {
   }
 
   async start(): Promise<void> {
-    // A queue that does not exist is a configuration error; polling it would only warn forever.
+    // A queue SQS says does not exist (or may not be read) is a configuration error; polling it
+    // would only warn for ever. SQS not answering is not: polling retries.
     await this.consumer.checkQueue().catch((error: unknown) => {
       // The reason goes in the message, not as `cause`: pino would print it twice.
       throw new Error(

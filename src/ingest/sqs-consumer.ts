@@ -37,6 +37,19 @@ interface InFlight {
   readonly id: string;
 }
 
+/** An error SQS answered with a 4xx that is not throttling: the request can never succeed. */
+function refusedByService(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const name = (error as { name?: unknown }).name;
+  return (
+    status !== undefined &&
+    status >= 400 &&
+    status < 500 &&
+    !/throttl|limit/i.test(typeof name === 'string' ? name : '')
+  );
+}
+
 const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
     items.slice(i * size, i * size + size),
@@ -63,14 +76,26 @@ export class SqsConsumer {
     this.loop = this.poll();
   }
 
-  /** Reads the queue's attributes: rejects when the queue is missing or may not be read. */
+  /**
+   * Reads the queue's attributes. Rejects when SQS refuses the request itself (no such queue, no
+   * permission: a 4xx other than throttling), which no retry can mend; a failure to reach SQS
+   * is logged and left to the poll loop, which retries.
+   */
   async checkQueue(): Promise<void> {
-    await this.options.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: this.options.queueUrl,
-        AttributeNames: ['QueueArn'],
-      }),
-    );
+    try {
+      await this.options.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: this.options.queueUrl,
+          AttributeNames: ['QueueArn'],
+        }),
+      );
+    } catch (error) {
+      if (refusedByService(error)) throw error;
+      this.options.logger.warn(
+        { err: error },
+        'SQS did not answer at start-up; polling will retry',
+      );
+    }
   }
 
   get inFlightCount(): number {

@@ -1,11 +1,14 @@
-// Start-up refuses a queue it cannot read, naming the setting, instead of warning forever.
+// Start-up refuses a queue SQS says does not exist, naming the setting, instead of warning for
+// ever; SQS not answering at start-up is left to the poll loop.
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
 import { Pipeline } from '../../src/ingest/pipeline.js';
+import { FaultProxy } from '../chaos/fault-proxy.js';
 import { testTarget } from '../support/pipeline.js';
-import { s3 as s3Client, sqs as sqsClient } from '../support/stack.js';
+import { loadStackEnv, s3 as s3Client, sqs as sqsClient } from '../support/stack.js';
 
 describe('pipeline start-up', () => {
   it('fails naming sqs.queueUrl when the queue does not exist', async () => {
@@ -29,6 +32,52 @@ describe('pipeline start-up', () => {
       );
     } finally {
       await pool.close();
+      s3.destroy();
+      sqs.destroy();
+    }
+  });
+
+  it('starts when SQS does not answer, leaving it to the poll loop', async () => {
+    const stack = loadStackEnv();
+    const { config } = await testTarget('sqsaway', {});
+    const proxy = new FaultProxy({
+      name: 'sqs',
+      targetHost: '127.0.0.1',
+      targetPort: Number(new URL(stack.endpoint).port),
+      seed: 1,
+    });
+    await proxy.start();
+    proxy.outage(60_000);
+    const pool = new SessionPool(config.databend.dsn);
+    const s3 = s3Client();
+    const sqs = new SQSClient({
+      endpoint: `http://127.0.0.1:${proxy.port}`,
+      region: stack.region,
+      credentials: { accessKeyId: stack.accessKeyId, secretAccessKey: stack.secretAccessKey },
+      maxAttempts: 1,
+    });
+    const warnings: string[] = [];
+    const pipeline = new Pipeline({
+      config,
+      logger: pino(
+        { level: 'warn' },
+        {
+          write: (line: string) => warnings.push(String((JSON.parse(line) as { msg: string }).msg)),
+        },
+      ),
+      events: new PipelineEvents(),
+      pool,
+      s3,
+      sqs,
+    });
+    try {
+      await pipeline.start();
+      expect(warnings).toContain('SQS did not answer at start-up; polling will retry');
+      expect(proxy.counts.refused).toBeGreaterThan(0);
+    } finally {
+      await pipeline.stop(1_000);
+      await pool.close();
+      await proxy.close();
       s3.destroy();
       sqs.destroy();
     }
