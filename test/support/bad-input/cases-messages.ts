@@ -213,7 +213,7 @@ export const messageCases: readonly BadInputCase[] = [
     badKey('twice'),
   ),
   loadedOnceCase(
-    'a multipart upload (S3 sends two ObjectCreated events)',
+    'a multipart upload announced twice (ObjectCreated:Put and :CompleteMultipartUpload, as moto sends)',
     'multipart',
     'one `message done` per event; raw and the ledger hold the file once',
     async (world, key) => {
