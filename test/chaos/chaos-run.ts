@@ -188,7 +188,10 @@ export async function chaosRun(
     log(`  ${describeEvent(event)}`);
     service.note(describeEvent(event));
     if (event.kind === 'kill') {
-      if (event.duringBatch && (await service.nextBatchStart(10_000))) await sleep(event.offsetMs);
+      // Every life gets to start up and poll before it is killed again; a service killed only
+      // while it starts would test little but start-up.
+      await service.waitUntilRunning(60_000);
+      if (event.duringBatch && (await service.nextBatchStart(20_000))) await sleep(event.offsetMs);
       if (service.batchOpen) killsDuringBatch++;
       await service.stop('SIGKILL');
       await sleep(event.downMs);

@@ -36,6 +36,8 @@ interface Life {
   batchesEnded: number;
   /** Lines dropped from the front of `lines` to bound memory. */
   dropped: number;
+  /** Whether it said `bend-replicator is running` (start-up done, polling). */
+  running: boolean;
 }
 
 export class ServiceProcess {
@@ -43,6 +45,11 @@ export class ServiceProcess {
   private readonly configFile: string;
   readonly unexpectedExits: UnexpectedExit[] = [];
   starts = 0;
+
+  /** Kills the child if this process exits first (Ctrl-C, a failed run): no orphan keeps loading. */
+  private readonly killOnExit = (): void => {
+    this.life?.child.kill('SIGKILL');
+  };
 
   constructor(private readonly options: ServiceProcessOptions) {
     const dir = mkdtempSync(join(tmpdir(), 'chaos-service-'));
@@ -77,6 +84,7 @@ export class ServiceProcess {
         for (const line of parts) {
           if (line === '') continue;
           lines.push(line);
+          if (line.includes('"bend-replicator is running"')) life.running = true;
           if (line.includes('"batch started"')) life.batchesStarted++;
           else if (line.includes('"batch committed"') || line.includes('"batch failed'))
             life.batchesEnded++;
@@ -93,6 +101,7 @@ export class ServiceProcess {
       batchesStarted: 0,
       batchesEnded: 0,
       dropped: 0,
+      running: false,
       exited: new Promise((resolve) =>
         child.once('exit', (code, signal) => {
           if (!life.expectedExit) {
@@ -109,6 +118,8 @@ export class ServiceProcess {
     };
     this.life = life;
     this.starts++;
+    process.off('exit', this.killOnExit);
+    process.once('exit', this.killOnExit);
     if (this.options.logFile !== undefined)
       appendFileSync(
         this.options.logFile,
@@ -144,6 +155,16 @@ export class ServiceProcess {
     return life !== undefined && life.batchesStarted > life.batchesEnded;
   }
 
+  /** Resolves when the current life has started up (or after `timeoutMs`); true if it has. */
+  async waitUntilRunning(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.life?.running === true) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return false;
+  }
+
   /** Resolves when the next batch attempt begins, or after `timeoutMs`; true if one began. */
   async nextBatchStart(timeoutMs: number): Promise<boolean> {
     const life = this.life;
@@ -162,6 +183,7 @@ export class ServiceProcess {
     const life = this.life;
     if (life === undefined) return null;
     this.life = undefined;
+    process.off('exit', this.killOnExit);
     life.expectedExit = true;
     life.child.kill(signal);
     await life.exited;
