@@ -21,6 +21,9 @@ interface CpuProfile {
 /** Where a frame's code lives: `src/ingest/x.ts`, `pkg:pino`, `node:internal`, `(garbage collector)`… */
 function origin(url: string, functionName: string): string {
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+  // The service as the benchmarks compile it (bench/harness/build.ts).
+  const built = /\/bend-replicator-bench\/(.*)$/.exec(url);
+  if (built?.[1] !== undefined) return `src/${built[1]}`;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg?.[1] !== undefined) return `pkg:${pkg[1]}`;
   if (url.startsWith('node:')) return 'node:internal';

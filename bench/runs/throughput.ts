@@ -223,7 +223,13 @@ export async function throughputBench(ctx: BenchContext, p: ThroughputParams): P
       data: { values: runs.map((r) => ({ variant: r.variant, rowsPerSecond: r.rowsPerSecond })) },
       mark: { type: 'bar' },
       encoding: {
-        y: { field: 'variant', type: 'nominal', sort: [...VARIANTS], title: null },
+        y: {
+          field: 'variant',
+          type: 'nominal',
+          sort: [...VARIANTS],
+          title: null,
+          axis: { labelLimit: 400 },
+        },
         x: {
           aggregate: 'median',
           field: 'rowsPerSecond',
