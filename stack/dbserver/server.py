@@ -118,6 +118,9 @@ def query_response(query_id: str, session: Session, node_id: str, table=None, er
 def make_handler(sessions: Sessions, recent: RecentResponses):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle on, the body waits for the client's
+        # delayed ACK of the headers (about 40 ms on Linux) on every keep-alive request.
+        disable_nagle_algorithm = True
         server_version = f"databend-query-embedded/{SERVER_VERSION}"
 
         def log_message(self, fmt, *args):  # quiet: one line per request is noise for tests
