@@ -73,6 +73,8 @@ export class Pipeline {
       maxFiles: config.batching.maxFiles,
       maxBytes: config.batching.maxBytes,
       maxWaitMs: config.batching.maxWaitMs,
+      maxBacklogWaitMs: config.batching.maxBacklogWaitMs,
+      backlogged: () => this.consumer.backlogged,
       concurrency: config.batching.tableConcurrency,
       run: (_table, files) => loader.load(files),
     });

@@ -58,6 +58,8 @@ const chunks = <T>(items: readonly T[], size: number): T[][] =>
 export class SqsConsumer {
   private readonly inFlight = new Map<string, InFlight>();
   private running = false;
+  /** The last receive returned as many messages as it may: the queue is deep. */
+  private lastReceiveFull = false;
   private loop: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private capacityWaiters: (() => void)[] = [];
@@ -102,6 +104,15 @@ export class SqsConsumer {
     return this.inFlight.size;
   }
 
+  /**
+   * More messages are on their way: the last receive came back full and there is room to take
+   * more. SQS gives no cheaper sign of a deep queue (ApproximateNumberOfMessages is a request
+   * of its own and lags).
+   */
+  get backlogged(): boolean {
+    return this.running && this.lastReceiveFull && this.inFlight.size < this.options.maxInFlight;
+  }
+
   /** Stops polling; resolves when the poll loop has ended (in-flight messages keep going). */
   async stopPolling(): Promise<void> {
     this.running = false;
@@ -135,7 +146,9 @@ export class SqsConsumer {
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
             MaxNumberOfMessages: Math.min(room, this.options.maxMessagesPerReceive),
-            WaitTimeSeconds: this.options.waitTimeSeconds,
+            // After a full receive, look again without waiting: an answer comes at once, so
+            // `backlogged` never stays true through a long poll of an emptied queue.
+            WaitTimeSeconds: this.lastReceiveFull ? 0 : this.options.waitTimeSeconds,
             VisibilityTimeout: this.options.visibilityTimeoutSeconds,
             MessageSystemAttributeNames: ['ApproximateReceiveCount'],
           }),
@@ -143,11 +156,13 @@ export class SqsConsumer {
         );
         messages = response.Messages ?? [];
       } catch (error) {
+        this.lastReceiveFull = false;
         if (!this.running) return;
         logger.warn({ err: error }, 'receiving from SQS failed; retrying');
         await new Promise((r) => setTimeout(r, 1_000));
         continue;
       }
+      this.lastReceiveFull = messages.length >= this.options.maxMessagesPerReceive;
       for (const message of messages) this.accept(message);
     }
   }

@@ -1,7 +1,9 @@
 /**
  * Per-table micro-batching with one writer per table. Files of a table that wait together go in
- * one batch, bounded by count, bytes and wait time; full-load files go before CDC files. Tables
- * run in parallel up to a limit. A file announced again while it waits or loads joins the same
+ * one batch, bounded by count, bytes and wait time; full-load files go before CDC files. While
+ * the queue is deep (`backlogged`), a batch keeps collecting up to `maxBacklogWaitMs`: every
+ * batch is one more MERGE over the whole ODS table, so a backlog cut into small first batches
+ * drains slower than one cut into few large ones. Tables run in parallel up to a limit. A file announced again while it waits or loads joins the same
  * load instead of loading twice. A paused table keeps its files waiting.
  */
 import PQueue from 'p-queue';
@@ -12,6 +14,10 @@ export interface TableQueuesOptions {
   readonly maxFiles: number;
   readonly maxBytes: number;
   readonly maxWaitMs: number;
+  /** How long a batch may keep collecting past maxWaitMs while `backlogged()`; 0 never does. */
+  readonly maxBacklogWaitMs: number;
+  /** True while more files are known to be on their way (the last SQS receive came back full). */
+  readonly backlogged: () => boolean;
   readonly concurrency: number;
   /** Loads one batch of one table; resolves with an outcome for every file. */
   readonly run: (table: string, files: readonly PendingFile[]) => Promise<Map<string, FileResult>>;
@@ -30,6 +36,9 @@ interface TableState {
   running: boolean;
   paused: boolean;
 }
+
+/** How often a batch collecting during a backlog looks again. */
+const BACKLOG_RECHECK_MS = 100;
 
 export class TableQueues {
   private readonly tables = new Map<string, TableState>();
@@ -124,10 +133,19 @@ export class TableQueues {
     if (state.timer !== undefined) return;
     const oldest = Math.min(...[...state.waiting.values()].map((w) => w.since));
     const delay = Math.max(0, oldest + this.options.maxWaitMs - Date.now());
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
-      if (!state.running && !state.paused) this.start(table, state);
-    }, delay);
+    state.timer = setTimeout(() => this.onTimer(table, state, oldest), delay);
+  }
+
+  private onTimer(table: string, state: TableState, oldest: number): void {
+    state.timer = undefined;
+    if (state.running || state.paused) return;
+    const collectUntil = oldest + this.options.maxWaitMs + this.options.maxBacklogWaitMs;
+    if (this.options.backlogged() && Date.now() < collectUntil) {
+      const delay = Math.min(BACKLOG_RECHECK_MS, collectUntil - Date.now());
+      state.timer = setTimeout(() => this.onTimer(table, state, oldest), delay);
+      return;
+    }
+    this.start(table, state);
   }
 
   private start(table: string, state: TableState): void {
