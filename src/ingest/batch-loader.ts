@@ -2,8 +2,10 @@
  * Loads one batch of one table: skips files the ledger has, reads each new file's schema from its
  * footer, evolves the tables, then runs the batch transaction, retrying it whole on transient
  * errors. Every file ends with an outcome; a bad file never takes the rest of the batch with it.
+ * Footers can be read ahead (`prefetch`) while their files wait for a batch.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { DatabendError, toDatabendError } from '../databend/error-codes.js';
@@ -36,8 +38,10 @@ export interface BatchLoaderDeps {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** Footers read concurrently within a batch; inspect() never throws, so one failure stays its file's. */
+/** Footer reads (ranged GETs) at once, read-ahead and batches together. */
 const FOOTER_READS_AT_ONCE = 16;
+/** Most footers read ahead and not yet taken by a batch; past it, files are read at batch time. */
+const MAX_READ_AHEAD = 4_096;
 
 const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -45,9 +49,22 @@ export class BatchLoader {
   private readonly settingsCheck: DmsSettingsCheck;
   /** Tables already warned about having no primary key (once per process). */
   private readonly warnedRawOnly = new Set<string>();
+  private readonly footerReads = new PQueue({ concurrency: FOOTER_READS_AT_ONCE });
+  /** Footers read ahead by fileId, until a batch takes them. */
+  private readonly readAhead = new Map<string, Promise<ReadyFile | FileResult>>();
 
   constructor(private readonly deps: BatchLoaderDeps) {
     this.settingsCheck = new DmsSettingsCheck(deps.config.dms.warnNoDeletesAfterCdcFiles);
+  }
+
+  /**
+   * Starts reading the file's footer now, while it waits for its batch: the batch then finds it
+   * read instead of spending a round of GETs before its transaction.
+   */
+  prefetch(file: PendingFile): void {
+    const id = fileId(file.ref);
+    if (this.readAhead.has(id) || this.readAhead.size >= MAX_READ_AHEAD) return;
+    this.readAhead.set(id, this.readFooter(file));
   }
 
   /** Loads the files (all of one table); returns an outcome per fileId. */
@@ -126,23 +143,19 @@ export class BatchLoader {
     );
     const fresh: PendingFile[] = [];
     for (const file of files) {
-      if (loadedIds.has(fileId(file.ref)))
+      if (loadedIds.has(fileId(file.ref))) {
+        this.readAhead.delete(fileId(file.ref));
         outcomes.set(fileId(file.ref), done(0, 'already in the ledger'));
-      else fresh.push(file);
+      } else fresh.push(file);
     }
 
     const ready: ReadyFile[] = [];
-    // Footer reads are independent ranged GETs: a few at a time, not one round trip after
-    // another (a batch of 20 files spent most of a second on them; `npm run bench -- breakdown`).
-    for (let i = 0; i < fresh.length; i += FOOTER_READS_AT_ONCE) {
-      const chunk = fresh.slice(i, i + FOOTER_READS_AT_ONCE);
-      const results = await Promise.all(chunk.map((file) => this.inspect(file)));
-      chunk.forEach((file, j) => {
-        const result = results[j] as ReadyFile | FileResult;
-        if ('kind' in result) outcomes.set(fileId(file.ref), result);
-        else ready.push(result);
-      });
-    }
+    const inspected = await Promise.all(fresh.map((file) => this.takeFooter(file)));
+    fresh.forEach((file, i) => {
+      const result = inspected[i] as ReadyFile | FileResult;
+      if ('kind' in result) outcomes.set(fileId(file.ref), result);
+      else ready.push(result);
+    });
     if (ready.length === 0) return;
 
     const target = {
@@ -254,6 +267,26 @@ export class BatchLoader {
     for (const warning of warnings) {
       this.deps.logger.warn({ table, setting: warning.setting }, warning.message);
       this.deps.events.emit('dms:settings-warning', warning);
+    }
+  }
+
+  /** The footer read ahead for this file, or read now; a read-ahead that failed is read again. */
+  private async takeFooter(file: PendingFile): Promise<ReadyFile | FileResult> {
+    const id = fileId(file.ref);
+    const readAhead = this.readAhead.get(id);
+    this.readAhead.delete(id);
+    const result = readAhead === undefined ? undefined : await readAhead;
+    if (result === undefined || ('kind' in result && result.kind === 'retry'))
+      return this.readFooter(file);
+    return result;
+  }
+
+  /** inspect() within the shared limit on concurrent reads; never rejects. */
+  private async readFooter(file: PendingFile): Promise<ReadyFile | FileResult> {
+    try {
+      return await this.footerReads.add(() => this.inspect(file));
+    } catch (error) {
+      return retry(`reading the footer failed: ${(error as Error).message}`);
     }
   }
 

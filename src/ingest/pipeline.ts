@@ -43,6 +43,7 @@ const MAX_BACKOFF_SECONDS = 12 * 60 * 60;
 
 export class Pipeline {
   readonly queues: TableQueues;
+  private readonly loader: BatchLoader;
   private readonly consumer: SqsConsumer;
   /** Paused table → the file that paused it (redeliveries of it go back to SQS, toward the DLQ). */
   private readonly paused = new Map<string, { reason: string; fileId: string | undefined }>();
@@ -56,7 +57,7 @@ export class Pipeline {
 
   constructor(private readonly deps: PipelineDeps) {
     const { config, logger } = deps;
-    const loader = new BatchLoader({
+    const loader = (this.loader = new BatchLoader({
       config,
       pool: deps.pool,
       s3: deps.s3,
@@ -68,7 +69,7 @@ export class Pipeline {
       }),
       events: deps.events,
       logger,
-    });
+    }));
     this.queues = new TableQueues({
       maxFiles: config.batching.maxFiles,
       maxBytes: config.batching.maxBytes,
@@ -199,6 +200,7 @@ export class Pipeline {
       );
       return emit({ kind: 'done', rows: 0, reason: 'held until the table resumes' }, route.target);
     }
+    this.loader.prefetch(file);
     const result = await this.queues.add(file);
     if (result.kind === 'poison' && config.poison.mode === 'pause')
       await this.pause(route.target, `${ref.key}: ${result.reason}`, file);

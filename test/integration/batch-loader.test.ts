@@ -1,5 +1,5 @@
 // One table's batches against the real engine and moto: raw once per change, ODS converged, ledger once per file.
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Connection } from 'databend-driver';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,8 @@ import { prepareDatabend } from '../../src/merge/prepare.js';
 import { TableSchemas } from '../../src/schema/table-schemas.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
 import { testTarget, type TestTarget } from '../support/pipeline.js';
-import { connect, s3 } from '../support/stack.js';
+import { waitFor } from '../support/schema-scenario.js';
+import { connect, loadStackEnv, s3 } from '../support/stack.js';
 
 const TS = '_dms_ingestion_timestamp';
 const CDC_COLUMNS: [string, ParquetColumnType][] = [
@@ -209,5 +210,56 @@ describe('a batch of one table', () => {
         `SELECT count(*)::STRING FROM ${target.config.databend.rawDatabase}.orders WHERE id = 61`,
       ),
     ).toBe('0');
+  });
+
+  it('loads with the footer read ahead, without reading it again', async () => {
+    const stack = loadStackEnv();
+    const counted = new S3Client({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: stack.accessKeyId, secretAccessKey: stack.secretAccessKey },
+    });
+    let gets = 0;
+    counted.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'GetObjectCommand') gets++;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const readingLoader = new BatchLoader({
+      config: target.config,
+      pool,
+      s3: counted,
+      schemas: new TableSchemas({ opColumn: 'Op', timestampColumn: TS }),
+      events,
+      logger: pino({ level: 'silent' }),
+    });
+    const row = (id: number) => ({ Op: 'I', [TS]: '2024-01-04 00:00:01.000000', id, name: 'r' });
+    try {
+      const first = await put(
+        'shop/orders/20240104-000001000.parquet',
+        parquetBytes(CDC_COLUMNS, [row(70)]),
+      );
+      await readingLoader.load([first]);
+      const getsPerFooter = gets;
+      expect(getsPerFooter).toBeGreaterThan(0);
+
+      const second = await put(
+        'shop/orders/20240104-000002000.parquet',
+        parquetBytes(CDC_COLUMNS, [row(71)]),
+      );
+      readingLoader.prefetch(second);
+      await waitFor('the footer read ahead', () =>
+        Promise.resolve(gets === 2 * getsPerFooter ? true : undefined),
+      );
+      const outcomes = await readingLoader.load([second]);
+      expect([...outcomes.values()].map((o) => o.kind)).toEqual(['done']);
+      expect(gets).toBe(2 * getsPerFooter);
+      expect((await ods('orders')).find((r) => r[0] === '71')).toEqual(['71', 'r', false]);
+    } finally {
+      counted.destroy();
+    }
   });
 });
