@@ -37,6 +37,17 @@ export function batchFigures(run: StreamRun): Record<string, unknown> {
 export async function latencyBench(ctx: BenchContext, p: StreamParams): Promise<RunOutcome> {
   const run = await runStream(ctx, p);
   const service = summarize(defined(run.files.map((f) => f.serviceMs)));
+  // What is not the engine's COPY and MERGE of the file's own batch: SQS delivery, batching,
+  // the service's other statements, and waiting for the table's earlier batches.
+  const added = summarize(
+    defined(
+      run.files.map((f) =>
+        f.serviceMs === undefined || f.engineMs === undefined
+          ? undefined
+          : f.serviceMs - f.engineMs,
+      ),
+    ),
+  );
   const guide = summarize(defined(run.files.map((f) => f.guideMs)));
   const quiet = summarize(
     defined(run.files.filter((f) => !f.duringGuideRun).map((f) => f.serviceMs)),
@@ -48,8 +59,8 @@ export async function latencyBench(ctx: BenchContext, p: StreamParams): Promise<
   };
   const resources = resourceFigures(run.resources, run.heap);
   const targets: TargetCheck[] = [
-    check('service p50 latency', '≤ 1 s', service.p50, 1_000),
-    check('service p99 latency', '≤ 3 s', service.p99, 3_000),
+    check('latency added by the service, p50', '≤ 1 s', added.p50, 1_000),
+    check('latency added by the service, p99', '≤ 3 s', added.p99, 3_000),
     {
       name: 'service peak RSS',
       target: '≤ 200 MB',
@@ -66,6 +77,7 @@ export async function latencyBench(ctx: BenchContext, p: StreamParams): Promise<
     changeRows: run.totalRows,
     latencySeconds: {
       service: summaryInSeconds(service),
+      serviceAddedToEngine: summaryInSeconds(added),
       guide: p.guide ? summaryInSeconds(guide) : null,
       serviceOutsideGuideRuns: p.guide ? summaryInSeconds(quiet) : null,
     },
@@ -88,6 +100,7 @@ export async function latencyBench(ctx: BenchContext, p: StreamParams): Promise<
   };
   const rows: string[][] = [
     latencyRow('service', service),
+    latencyRow('service, less its batch’s COPY + MERGE (added by the service)', added),
     ...(p.guide
       ? [
           latencyRow('guide (1-minute Tasks)', guide),

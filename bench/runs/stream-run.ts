@@ -47,6 +47,8 @@ export interface FileTiming {
   readonly lateMs: number;
   /** ms from PUT to the service's COMMIT; undefined when it never committed. */
   readonly serviceMs: number | undefined;
+  /** The engine's COPY + MERGE time in the service's batch that committed the file. */
+  readonly engineMs: number | undefined;
   readonly guideMs: number | undefined;
   /** The file's PUT fell inside a run of the guide's Tasks (both designs loading the engine). */
   readonly duringGuideRun: boolean;
@@ -155,6 +157,10 @@ export async function runStream(ctx: BenchContext, p: StreamParams): Promise<Str
     const serviceCommit = new Map(
       ledger.map((e) => [e.key, batchTime.get(e.batch) ?? e.loadedAtMs] as const),
     );
+    const batchEngineMs = new Map(
+      measured.service.batches.map((b) => [b.batch, b.copyMs + b.mergeMs]),
+    );
+    const engineOf = new Map(ledger.map((e) => [e.key, batchEngineMs.get(e.batch)] as const));
     const commitSource = ledger.every((e) => batchTime.has(e.batch))
       ? 'batch log line'
       : 'ledger loaded_at';
@@ -177,6 +183,7 @@ export async function runStream(ctx: BenchContext, p: StreamParams): Promise<Str
         putMs: put === undefined ? Number.NaN : put.doneMs - put.startMs,
         lateMs: put?.lateMs ?? 0,
         serviceMs: sCommit === undefined ? undefined : sCommit - putDoneMs,
+        engineMs: engineOf.get(f.key),
         guideMs: gCommit === undefined || gPut === undefined ? undefined : gCommit - gPut.doneMs,
         duringGuideRun: ticks.some(
           (t) => putDoneMs >= t.startMs - 2_000 && putDoneMs <= t.startMs + t.copyMs + t.mergeMs,
