@@ -106,7 +106,7 @@ async function upLocked(options: StackOptions): Promise<{ env: StackEnv; started
   startDetached(stateDir, {
     name: 'moto',
     command: venvPython,
-    args: ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(motoPort)],
+    args: ['-m', 'moto_server', '-H', '127.0.0.1', '-p', String(motoPort)],
     cwd: stackDir,
   });
 
