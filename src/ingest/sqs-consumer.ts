@@ -37,6 +37,11 @@ interface InFlight {
   readonly id: string;
 }
 
+interface PendingDelete {
+  readonly entry: InFlight;
+  readonly settle: (error?: Error) => void;
+}
+
 /** An error SQS answered with a 4xx that is not throttling: the request can never succeed. */
 function refusedByService(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -63,6 +68,8 @@ export class SqsConsumer {
   private loop: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private capacityWaiters: (() => void)[] = [];
+  /** Messages whose outcome is final, deleted together once the current turn of the loop ends. */
+  private pendingDeletes: PendingDelete[] = [];
   private abort = new AbortController();
 
   constructor(private readonly options: SqsConsumerOptions) {}
@@ -185,7 +192,7 @@ export class SqsConsumer {
     if (entry === undefined) return; // returned to the queue by drain()
     try {
       if ('backoffSeconds' in outcome) await this.changeVisibility([entry], outcome.backoffSeconds);
-      else await this.delete([entry]);
+      else await this.deleteSoon(entry);
     } catch (error) {
       // Not deleted: SQS redelivers it, and the ledger makes the second delivery a no-op.
       this.options.logger.warn(
@@ -198,17 +205,49 @@ export class SqsConsumer {
     }
   }
 
-  private async delete(entries: readonly InFlight[]): Promise<void> {
-    for (const chunk of chunks(entries, 10)) {
-      const response = await this.options.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: this.options.queueUrl,
-          Entries: chunk.map((e, i) => ({ Id: String(i), ReceiptHandle: e.receiptHandle })),
-        }),
-      );
-      if ((response.Failed ?? []).length > 0)
-        throw new Error(`DeleteMessageBatch failed for ${response.Failed?.length} message(s)`);
-    }
+  /**
+   * A batch's files get their outcomes in one turn of the event loop: their messages are deleted
+   * ten to a request, not one request each (a tenth of the SQS calls, and of their cost).
+   */
+  private deleteSoon(entry: InFlight): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingDeletes.push({
+        entry,
+        settle: (error) => (error === undefined ? resolve() : reject(error)),
+      });
+      if (this.pendingDeletes.length === 1) setImmediate(() => void this.deletePending());
+    });
+  }
+
+  private async deletePending(): Promise<void> {
+    const pending = this.pendingDeletes.splice(0);
+    await Promise.all(
+      chunks(pending, 10).map(async (chunk) => {
+        try {
+          const response = await this.options.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: this.options.queueUrl,
+              Entries: chunk.map((p, i) => ({
+                Id: String(i),
+                ReceiptHandle: p.entry.receiptHandle,
+              })),
+            }),
+          );
+          const failed = new Map((response.Failed ?? []).map((f) => [f.Id, f]));
+          chunk.forEach((p, i) => {
+            const failure = failed.get(String(i));
+            p.settle(
+              failure === undefined
+                ? undefined
+                : new Error(`DeleteMessage failed: ${failure.Code ?? ''} ${failure.Message ?? ''}`),
+            );
+          });
+        } catch (error) {
+          for (const p of chunk)
+            p.settle(error instanceof Error ? error : new Error(String(error)));
+        }
+      }),
+    );
   }
 
   private async changeVisibility(entries: readonly InFlight[], seconds: number): Promise<void> {

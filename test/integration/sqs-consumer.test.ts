@@ -1,0 +1,133 @@
+// The consumer against moto's SQS: it tells a deep queue from a shallow one by whether its
+// receives come back full (an emptied queue ends the backlog at once instead of after a 20-second
+// long poll), and deletes the messages finished together ten to a request.
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { SqsConsumer, type MessageOutcome } from '../../src/ingest/sqs-consumer.js';
+import { waitFor } from '../support/schema-scenario.js';
+import { sqs as sqsClient, uniqueName } from '../support/stack.js';
+
+async function queueWith(sqs: SQSClient, messages: number): Promise<string> {
+  const { QueueUrl: queueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName: uniqueName('consumer') }),
+  );
+  if (queueUrl === undefined) throw new Error('no queue URL');
+  for (let sent = 0; sent < messages; sent += 10) {
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Array.from({ length: Math.min(10, messages - sent) }, (_, i) => ({
+          Id: String(i),
+          MessageBody: `m${sent + i}`,
+        })),
+      }),
+    );
+  }
+  return queueUrl;
+}
+
+describe('SqsConsumer', () => {
+  it('is backlogged while receives come back full and not once the queue is drained', async () => {
+    const sqs = sqsClient();
+    // Two full receives' worth: the third receive, a short poll, finds the queue empty.
+    const queueUrl = await queueWith(sqs, 20);
+    const seenBacklogged: boolean[] = [];
+    const consumer: SqsConsumer = new SqsConsumer({
+      sqs,
+      queueUrl,
+      waitTimeSeconds: 20,
+      maxMessagesPerReceive: 10,
+      visibilityTimeoutSeconds: 60,
+      visibilityHeartbeatSeconds: 30,
+      maxInFlight: 100,
+      // Outcomes stay open, so every message counts as in flight until the test ends.
+      handle: () => {
+        seenBacklogged.push(consumer.backlogged);
+        return new Promise<MessageOutcome>(() => undefined);
+      },
+      logger: pino({ level: 'silent' }),
+    });
+    consumer.start();
+    try {
+      await waitFor('all 20 messages received', () =>
+        Promise.resolve(seenBacklogged.length === 20 ? true : undefined),
+      );
+      // Every message came in a full receive: the consumer knew more could be coming.
+      expect(seenBacklogged).toEqual(Array.from({ length: 20 }, () => true));
+      // Well inside the 20-second long poll the queue's emptiness would otherwise hide behind.
+      await waitFor(
+        'the backlog to end',
+        () => Promise.resolve(!consumer.backlogged ? true : undefined),
+        5_000,
+      );
+    } finally {
+      await consumer.stopPolling();
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+      sqs.destroy();
+    }
+  });
+
+  it('deletes messages finished in one turn ten to a request, and each of them', async () => {
+    const sqs = sqsClient();
+    const queueUrl = await queueWith(sqs, 25);
+    let deleteRequests = 0;
+    sqs.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'DeleteMessageBatchCommand') deleteRequests++;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let received = 0;
+    const consumer = new SqsConsumer({
+      sqs,
+      queueUrl,
+      waitTimeSeconds: 1,
+      maxMessagesPerReceive: 10,
+      visibilityTimeoutSeconds: 60,
+      visibilityHeartbeatSeconds: 30,
+      maxInFlight: 100,
+      // Like a batch's files: every outcome is settled in the same turn.
+      handle: async () => {
+        received++;
+        await released;
+        return { kind: 'done' };
+      },
+      logger: pino({ level: 'silent' }),
+    });
+    consumer.start();
+    try {
+      await waitFor('all 25 messages received', () =>
+        Promise.resolve(received === 25 ? true : undefined),
+      );
+      release();
+      await waitFor('every message finished', () =>
+        Promise.resolve(consumer.inFlightCount === 0 ? true : undefined),
+      );
+      expect(deleteRequests).toBe(3);
+      const attributes = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      expect(attributes.Attributes).toMatchObject({
+        ApproximateNumberOfMessages: '0',
+        ApproximateNumberOfMessagesNotVisible: '0',
+      });
+    } finally {
+      await consumer.stopPolling();
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+      sqs.destroy();
+    }
+  });
+});
