@@ -7,8 +7,9 @@
 //   npm run bench -- scale      [--tables 50 …]
 //
 // Options for every benchmark: --runner dist|tsx (compiled JavaScript, as deployed, or the
-// TypeScript sources), --cpu-prof-dir <dir> (the service writes a V8 CPU profile there), --out
-// <dir> (default bench/results), --label <text> (results named <name>-<label>), --chart false.
+// TypeScript sources), --cpu-prof-dir <dir> (the service writes a V8 CPU profile there),
+// --node-options "<flags>" (more flags for the service's node, e.g. heap sizes), --out <dir>
+// (default bench/results), --label <text> (results named <name>-<label>), --chart false.
 import { loadavg } from 'node:os';
 import { Client } from 'databend-driver';
 import { down, up } from '../stack/stack.js';
@@ -20,12 +21,26 @@ import { applyParams, type ParamValue } from './params.js';
 import { writeResult } from './report/write-result.js';
 import { BENCHMARKS } from './runs/registry.js';
 
-const COMMON = { runner: 'dist', cpuProfDir: '', out: RESULTS_DIR, label: '', chart: true };
+const COMMON = {
+  runner: 'dist',
+  cpuProfDir: '',
+  nodeOptions: '',
+  out: RESULTS_DIR,
+  label: '',
+  chart: true,
+};
 
 function split(args: readonly string[]): { common: string[]; own: string[] } {
   const common: string[] = [];
   const own: string[] = [];
-  const commonFlags = new Set(['--runner', '--cpu-prof-dir', '--out', '--label', '--chart']);
+  const commonFlags = new Set([
+    '--runner',
+    '--cpu-prof-dir',
+    '--node-options',
+    '--out',
+    '--label',
+    '--chart',
+  ]);
   for (let i = 0; i < args.length; i += 2) {
     const pair = args.slice(i, i + 2);
     (commonFlags.has(args[i] ?? '') ? common : own).push(...pair);
@@ -71,8 +86,12 @@ async function main(argv: readonly string[]): Promise<number> {
       conn,
       s3: client,
       runner,
-      nodeArgs:
-        options.cpuProfDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`],
+      nodeArgs: [
+        ...(options.cpuProfDir === ''
+          ? []
+          : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`]),
+        ...options.nodeOptions.split(/\s+/).filter((flag) => flag !== ''),
+      ],
       log,
     };
     const outcome: RunOutcome = await bench.run(ctx, params);

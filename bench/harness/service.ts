@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/config.js';
+import { imageNodeFlags } from '../../test/support/image-command.js';
 import { REPO_ROOT } from './paths.js';
 
 /** How the service's code is loaded: compiled JavaScript (as deployed) or TypeScript via tsx. */
@@ -50,11 +51,14 @@ export class ServiceProcess {
     const dir = mkdtempSync(join(tmpdir(), 'bench-service-'));
     const configFile = join(dir, 'config.json');
     writeFileSync(configFile, JSON.stringify(this.options.config));
-    const entry =
+    // The compiled service runs with the image's node flags, as the image runs it; the bench's
+    // own flags come after them, so an experiment can override one.
+    const [flags, entry] =
       this.options.runner.kind === 'dist'
-        ? [this.options.runner.mainJs]
-        : ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts')];
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), ...entry, 'run'], {
+        ? [imageNodeFlags(), [this.options.runner.mainJs]]
+        : [[], ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts')]];
+    const args = [...flags, ...(this.options.nodeArgs ?? []), ...entry, 'run'];
+    const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH,
