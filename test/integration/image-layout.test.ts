@@ -1,10 +1,11 @@
-// What the Docker image runs, without Docker: `node dist/main.js run` from a directory holding
+// What the Docker image runs, without Docker: its CMD (`node … dist/main.js run`) from a directory holding
 // only dist/, package.json, the lock and production dependencies, as the Dockerfile lays them out.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { imageCommand } from '../support/image-command.js';
 import { testTarget } from '../support/pipeline.js';
 import { loadStackEnv } from '../support/stack.js';
 import { freePort } from '../../stack/processes.js';
@@ -31,7 +32,8 @@ describe('the image layout', () => {
     const configFile = join(app, 'config.json');
     writeFileSync(configFile, JSON.stringify({ ...config, http: { host: '127.0.0.1', port } }));
     const stack = loadStackEnv();
-    const child = spawn(process.execPath, ['dist/main.js', 'run'], {
+    // The image's CMD, with this machine's Node 24 for `node`.
+    const child = spawn(process.execPath, imageCommand().slice(1), {
       cwd: app,
       env: {
         PATH: process.env.PATH,

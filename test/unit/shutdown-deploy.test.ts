@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
+import { imageCommand } from '../support/image-command.js';
 
 const read = (path: string): string => readFileSync(path, 'utf8');
 
@@ -10,6 +11,7 @@ interface Probe {
   httpGet: { path: string; port: string };
 }
 interface Container {
+  args: string[];
   livenessProbe: Probe;
   readinessProbe: Probe;
   ports: { name: string; containerPort: number }[];
@@ -38,12 +40,19 @@ const container = deployment.spec.template.spec.containers[0];
 const task = JSON.parse(read('deploy/ecs/task-definition.json')) as {
   containerDefinitions: {
     stopTimeout: number;
+    command: string[];
     healthCheck: { command: string[] };
     portMappings: { containerPort: number }[];
   }[];
 };
 
 describe('deployment examples', () => {
+  it('run the image’s own command, heap flags included', () => {
+    expect(imageCommand()).toEqual(['node', '--max-semi-space-size=8', 'dist/main.js', 'run']);
+    expect(container?.args).toEqual(imageCommand());
+    expect(task.containerDefinitions[0]?.command).toEqual(imageCommand());
+  });
+
   it('hold a valid configuration in the Kubernetes ConfigMap', () => {
     expect(k8sConfig.shutdown.deadlineMs).toBeGreaterThan(0);
   });
