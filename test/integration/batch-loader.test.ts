@@ -1,5 +1,5 @@
 // One table's batches against the real engine and moto: raw once per change, ODS converged, ledger once per file.
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Connection } from 'databend-driver';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { TableSchemas } from '../../src/schema/table-schemas.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
 import { testTarget, type TestTarget } from '../support/pipeline.js';
 import { waitFor } from '../support/schema-scenario.js';
-import { connect, loadStackEnv, s3 } from '../support/stack.js';
+import { connect, countRequests, s3 } from '../support/stack.js';
 
 const TS = '_dms_ingestion_timestamp';
 const CDC_COLUMNS: [string, ParquetColumnType][] = [
@@ -45,16 +45,20 @@ beforeAll(async () => {
   client = s3();
   conn = await connect();
   await prepareDatabend(pool, target.config);
-  loader = new BatchLoader({
+  loader = newLoader(client);
+});
+
+function newLoader(s3Client: S3Client): BatchLoader {
+  return new BatchLoader({
     config: target.config,
     pool,
-    s3: client,
+    s3: s3Client,
     schemas: new TableSchemas({ opColumn: 'Op', timestampColumn: TS }),
     events,
     logger: pino({ level: 'silent' }),
     sleep: () => Promise.resolve(),
   });
-});
+}
 
 afterAll(async () => {
   const { databend } = target.config;
@@ -213,29 +217,9 @@ describe('a batch of one table', () => {
   });
 
   it('loads with the footer read ahead, without reading it again', async () => {
-    const stack = loadStackEnv();
-    const counted = new S3Client({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: stack.accessKeyId, secretAccessKey: stack.secretAccessKey },
-    });
-    let gets = 0;
-    counted.middlewareStack.add(
-      (next, context) => (args) => {
-        if (context.commandName === 'GetObjectCommand') gets++;
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
-    const readingLoader = new BatchLoader({
-      config: target.config,
-      pool,
-      s3: counted,
-      schemas: new TableSchemas({ opColumn: 'Op', timestampColumn: TS }),
-      events,
-      logger: pino({ level: 'silent' }),
-    });
+    const counted = s3();
+    const gets = countRequests(counted, 'GetObjectCommand');
+    const readingLoader = newLoader(counted);
     const row = (id: number) => ({ Op: 'I', [TS]: '2024-01-04 00:00:01.000000', id, name: 'r' });
     try {
       const first = await put(
@@ -243,7 +227,7 @@ describe('a batch of one table', () => {
         parquetBytes(CDC_COLUMNS, [row(70)]),
       );
       await readingLoader.load([first]);
-      const getsPerFooter = gets;
+      const getsPerFooter = gets.count();
       expect(getsPerFooter).toBeGreaterThan(0);
 
       const second = await put(
@@ -252,11 +236,11 @@ describe('a batch of one table', () => {
       );
       readingLoader.prefetch(second);
       await waitFor('the footer read ahead', () =>
-        Promise.resolve(gets === 2 * getsPerFooter ? true : undefined),
+        Promise.resolve(gets.count() === 2 * getsPerFooter ? true : undefined),
       );
       const outcomes = await readingLoader.load([second]);
       expect([...outcomes.values()].map((o) => o.kind)).toEqual(['done']);
-      expect(gets).toBe(2 * getsPerFooter);
+      expect(gets.count()).toBe(2 * getsPerFooter);
       expect((await ods('orders')).find((r) => r[0] === '71')).toEqual(['71', 'r', false]);
     } finally {
       counted.destroy();

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SqsConsumer, type MessageOutcome } from '../../src/ingest/sqs-consumer.js';
 import { waitFor } from '../support/schema-scenario.js';
-import { sqs as sqsClient, uniqueName } from '../support/stack.js';
+import { countRequests, sqs as sqsClient, uniqueName } from '../support/stack.js';
 
 async function queueWith(sqs: SQSClient, messages: number): Promise<string> {
   const { QueueUrl: queueUrl } = await sqs.send(
@@ -77,14 +77,7 @@ describe('SqsConsumer', () => {
   it('deletes messages finished in one turn ten to a request, and each of them', async () => {
     const sqs = sqsClient();
     const queueUrl = await queueWith(sqs, 25);
-    let deleteRequests = 0;
-    sqs.middlewareStack.add(
-      (next, context) => (args) => {
-        if (context.commandName === 'DeleteMessageBatchCommand') deleteRequests++;
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    const deletes = countRequests(sqs, 'DeleteMessageBatchCommand');
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     let received = 0;
@@ -113,7 +106,7 @@ describe('SqsConsumer', () => {
       await waitFor('every message finished', () =>
         Promise.resolve(consumer.inFlightCount === 0 ? true : undefined),
       );
-      expect(deleteRequests).toBe(3);
+      expect(deletes.count()).toBe(3);
       const attributes = await sqs.send(
         new GetQueueAttributesCommand({
           QueueUrl: queueUrl,

@@ -63,6 +63,25 @@ export function sqs(stack: LocalStack = loadStackEnv()): SQSClient {
   });
 }
 
+/**
+ * Counts the requests a client sends for one command, e.g. 'GetObjectCommand': `count()` reads
+ * it. For tests that assert how many calls the service makes.
+ */
+export function countRequests(
+  client: S3Client | SQSClient,
+  commandName: string,
+): { count: () => number } {
+  let count = 0;
+  (client.middlewareStack as S3Client['middlewareStack']).add(
+    (next, context) => (args) => {
+      if (context.commandName === commandName) count++;
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return { count: () => count };
+}
+
 /** A name no other test uses: tests share one engine and one bucket, never their objects. */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
