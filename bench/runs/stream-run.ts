@@ -32,7 +32,7 @@ export interface StreamParams {
   /** Run the guide's design side by side. */
   readonly guide: boolean;
   readonly guideIntervalMs: number;
-  /** The service's batching.maxWaitMs (its default is 250). */
+  /** The service's batching.maxWaitMs (its default is 50). */
   readonly maxWaitMs: number;
   /** Seconds to wait after the last PUT for both designs to commit everything. */
   readonly drainSeconds: number;
@@ -49,6 +49,8 @@ export interface FileTiming {
   readonly serviceMs: number | undefined;
   /** The engine's COPY + MERGE time in the service's batch that committed the file. */
   readonly engineMs: number | undefined;
+  /** ms from PUT to the start of that batch's transaction (delivery, queueing, batching, look-up). */
+  readonly beforeTransactionMs: number | undefined;
   readonly guideMs: number | undefined;
   /** The file's PUT fell inside a run of the guide's Tasks (both designs loading the engine). */
   readonly duringGuideRun: boolean;
@@ -161,6 +163,8 @@ export async function runStream(ctx: BenchContext, p: StreamParams): Promise<Str
       measured.service.batches.map((b) => [b.batch, b.copyMs + b.mergeMs]),
     );
     const engineOf = new Map(ledger.map((e) => [e.key, batchEngineMs.get(e.batch)] as const));
+    const batchStart = new Map(measured.service.batches.map((b) => [b.batch, b.atMs - b.totalMs]));
+    const startOf = new Map(ledger.map((e) => [e.key, batchStart.get(e.batch)] as const));
     const commitSource = ledger.every((e) => batchTime.has(e.batch))
       ? 'batch log line'
       : 'ledger loaded_at';
@@ -184,6 +188,7 @@ export async function runStream(ctx: BenchContext, p: StreamParams): Promise<Str
         lateMs: put?.lateMs ?? 0,
         serviceMs: sCommit === undefined ? undefined : sCommit - putDoneMs,
         engineMs: engineOf.get(f.key),
+        beforeTransactionMs: (startOf.get(f.key) ?? Number.NaN) - putDoneMs,
         guideMs: gCommit === undefined || gPut === undefined ? undefined : gCommit - gPut.doneMs,
         duringGuideRun: ticks.some(
           (t) => putDoneMs >= t.startMs - 2_000 && putDoneMs <= t.startMs + t.copyMs + t.mergeMs,
