@@ -85,7 +85,7 @@ const schema = z
         .int()
         .min(1)
         .default(2 * 1024 ** 3),
-      maxWaitMs: z.number().int().min(0).default(250),
+      maxWaitMs: z.number().int().min(0).default(50),
       /** While SQS receives come back full, a batch keeps collecting up to this much longer. */
       maxBacklogWaitMs: z.number().int().min(0).default(5_000),
       tableConcurrency: z.number().int().min(1).default(4),

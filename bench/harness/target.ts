@@ -22,7 +22,7 @@ export interface TargetOptions {
 
 /** The service's batching and polling defaults (src/config.ts), written out so results show them. */
 export const SERVICE_DEFAULTS = {
-  batching: { maxFiles: 200, maxWaitMs: 250, tableConcurrency: 4 },
+  batching: { maxFiles: 200, maxWaitMs: 50, tableConcurrency: 4 },
   sqs: { waitTimeSeconds: 20, maxMessagesPerReceive: 10 },
 } as const;
 
