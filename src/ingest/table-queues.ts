@@ -1,9 +1,10 @@
 /**
  * Per-table micro-batching with one writer per table. Files of a table that wait together go in
  * one batch, bounded by count, bytes and wait time; full-load files go before CDC files. While
- * the queue is deep (`backlogged`), a batch keeps collecting up to `maxBacklogWaitMs`: every
- * batch is one more MERGE over the whole ODS table, so a backlog cut into small first batches
- * drains slower than one cut into few large ones. Tables run in parallel up to a limit. A file announced again while it waits or loads joins the same
+ * the queue is deep (`backlogged`) and the table's files keep coming, a batch keeps collecting
+ * up to `maxBacklogWaitMs`: every batch is one more MERGE over the whole ODS table, so a backlog
+ * cut into small first batches drains slower than one cut into few large ones. Tables run in
+ * parallel up to a limit. A file announced again while it waits or loads joins the same
  * load instead of loading twice. A paused table keeps its files waiting.
  */
 import PQueue from 'p-queue';
@@ -31,6 +32,8 @@ interface Waiting {
 
 interface TableState {
   readonly waiting: Map<string, Waiting>;
+  /** When the table's newest waiting file arrived. */
+  lastArrival: number;
   readonly inFlight: Map<string, Waiting>;
   timer: NodeJS.Timeout | undefined;
   running: boolean;
@@ -39,6 +42,11 @@ interface TableState {
 
 /** How often a batch collecting during a backlog looks again. */
 const BACKLOG_RECHECK_MS = 100;
+/**
+ * A table with no new file for this long has no more in the backlog: its batch starts, however
+ * deep the queue (many tables streaming at once also fill every receive).
+ */
+const BACKLOG_QUIET_MS = 500;
 
 export class TableQueues {
   private readonly tables = new Map<string, TableState>();
@@ -60,6 +68,7 @@ export class TableQueues {
         return;
       }
       state.waiting.set(id, { file, since: Date.now(), callbacks: [resolve] });
+      state.lastArrival = Date.now();
       this.schedule(table, state);
     });
   }
@@ -110,6 +119,7 @@ export class TableQueues {
     if (state === undefined) {
       state = {
         waiting: new Map(),
+        lastArrival: 0,
         inFlight: new Map(),
         timer: undefined,
         running: false,
@@ -140,7 +150,8 @@ export class TableQueues {
     state.timer = undefined;
     if (state.running || state.paused) return;
     const collectUntil = oldest + this.options.maxWaitMs + this.options.maxBacklogWaitMs;
-    if (this.options.backlogged() && Date.now() < collectUntil) {
+    const stillComing = Date.now() - state.lastArrival < BACKLOG_QUIET_MS;
+    if (this.options.backlogged() && stillComing && Date.now() < collectUntil) {
       const delay = Math.min(BACKLOG_RECHECK_MS, collectUntil - Date.now());
       state.timer = setTimeout(() => this.onTimer(table, state, oldest), delay);
       return;

@@ -70,24 +70,37 @@ describe('TableQueues batching', () => {
   it('keeps collecting while the queue is backlogged, then takes everything in one batch', async () => {
     let backlogged = true;
     const { queues, batches } = queuesWith({ backlogged: () => backlogged });
-    void queues.add(cdcFile('orders', 1));
-    await vi.advanceTimersByTimeAsync(1_000);
-    void queues.add(cdcFile('orders', 2));
-    await vi.advanceTimersByTimeAsync(1_000);
+    for (let second = 1; second <= 5; second++) {
+      void queues.add(cdcFile('orders', second));
+      await vi.advanceTimersByTimeAsync(400);
+    }
     expect(batches).toEqual([]);
     backlogged = false;
     await vi.advanceTimersByTimeAsync(150);
-    expect(batches).toEqual([['etag-1', 'etag-2']]);
+    expect(batches).toEqual([['etag-1', 'etag-2', 'etag-3', 'etag-4', 'etag-5']]);
   });
 
-  it('stops collecting after maxBacklogWaitMs even while the backlog lasts', async () => {
-    const { queues, batches } = queuesWith({ backlogged: () => true, maxBacklogWaitMs: 2_000 });
-    const done = queues.add(cdcFile('orders', 1));
-    await vi.advanceTimersByTimeAsync(2_200);
+  it('starts a table whose files stopped coming, though the queue is still deep', async () => {
+    const { queues, batches } = queuesWith({ backlogged: () => true });
+    void queues.add(cdcFile('orders', 1));
+    await vi.advanceTimersByTimeAsync(450);
     expect(batches).toEqual([]);
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(200);
     expect(batches).toEqual([['etag-1']]);
-    await expect(done).resolves.toMatchObject({ kind: 'done' });
+  });
+
+  it('stops collecting after maxBacklogWaitMs even while files keep coming', async () => {
+    const { queues, batches } = queuesWith({ backlogged: () => true, maxBacklogWaitMs: 2_000 });
+    const first = queues.add(cdcFile('orders', 1));
+    for (let second = 2; second <= 6; second++) {
+      await vi.advanceTimersByTimeAsync(400);
+      void queues.add(cdcFile('orders', second));
+    }
+    // 2,000 ms of adds; the batch may collect until 250 + 2,000 ms after the first.
+    expect(batches).toEqual([]);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(batches).toEqual([['etag-1', 'etag-2', 'etag-3', 'etag-4', 'etag-5', 'etag-6']]);
+    await expect(first).resolves.toMatchObject({ kind: 'done' });
   });
 
   it('starts at once when the batch is full, backlog or not', async () => {
