@@ -28,3 +28,18 @@ export function catalogueTable(cases: readonly BadInputCase[] = CATALOGUE): stri
     ),
   ].join('\n');
 }
+
+/**
+ * The README's short list: per kind, every input with its outcome, in catalogue order; each line
+ * starts with `indent` (the README nests it in a list item).
+ */
+export function catalogueList(indent = '', cases: readonly BadInputCase[] = CATALOGUE): string {
+  const kinds = [...new Set(cases.map((c) => c.kind))];
+  return kinds
+    .map((kind) => {
+      const ofKind = cases.filter((c) => c.kind === kind);
+      const items = ofKind.map((c) => `${c.name} (${c.expected})`).join('; ');
+      return `${indent}- **${kind}** (${ofKind.length}): ${items}.`;
+    })
+    .join('\n');
+}
