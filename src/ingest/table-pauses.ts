@@ -1,0 +1,228 @@
+/**
+ * Paused tables. A table is paused by a poison file (poison.mode `pause`) or by the CLI; pauses
+ * live in `<control>.table_state`, so they outlast restarts and reach this process from the
+ * CLI (polled). While a table is paused its new files are held in `<control>.held_files` and
+ * acknowledged; on resume they are loaded again, in order.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { SessionPool, SqlSession } from '../databend/session-pool.js';
+import type { PipelineEvents } from '../events.js';
+import {
+  heldFilesSql,
+  holdFileSql,
+  releaseFileSql,
+  tablesWithHeldFilesSql,
+} from '../merge/held-files-sql.js';
+import { pausedTablesSql, setTablePausedSql } from '../merge/ledger-sql.js';
+import { tableStatesSql } from '../merge/status-sql.js';
+import type { FileResult } from './file-outcome.js';
+import { parseKey } from './key-layout.js';
+import { fileId, pendingFile, type PendingFile } from './pending-file.js';
+import type { S3FileRef } from './s3-event.js';
+import type { TableQueues } from './table-queues.js';
+import { routeTable } from './table-routes.js';
+
+export interface TablePausesDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly events: PipelineEvents;
+  readonly pool: SessionPool;
+  readonly queues: TableQueues;
+  /** How often pauses and resumes made by the CLI are read from table_state. */
+  readonly tableStatePollMs: number;
+}
+
+export class TablePauses {
+  /** Paused table → the file that paused it (redeliveries of it go back to SQS, toward the DLQ). */
+  private readonly paused = new Map<string, { reason: string; fileId: string | undefined }>();
+  /** Tables whose held files are being submitted again (they must not be held a second time). */
+  private readonly releasing = new Set<string>();
+  /** Bumped around every table_state write of this process, so a poll never undoes one. */
+  private stateVersion = 0;
+  private stateWrites = 0;
+  private statePoll: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: TablePausesDeps) {}
+
+  /** Pauses the tables table_state has paused, and loads files held for tables no longer paused. */
+  async restore(): Promise<void> {
+    const control = this.deps.config.databend.controlDatabase;
+    const rows = await this.withSession((s) => s.query(pausedTablesSql(control)));
+    for (const row of rows) {
+      const table = String(row.table_name);
+      const reason = typeof row.reason === 'string' ? row.reason : 'paused';
+      this.paused.set(table, { reason, fileId: undefined });
+      this.deps.queues.pause(table);
+      this.deps.logger.warn(
+        { table, reason: row.reason },
+        'table is paused; `resume --table` loads it again',
+      );
+    }
+    const held = await this.withSession((s) => s.query(tablesWithHeldFilesSql(control)));
+    for (const row of held) {
+      const table = String(row.table_name);
+      if (!this.paused.has(table)) this.releaseHeld(table);
+    }
+  }
+
+  /** Starts reading table_state for the CLI's pauses and resumes. */
+  startPolling(): void {
+    this.scheduleStatePoll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.statePoll);
+  }
+
+  /** Paused table → why. */
+  list(): ReadonlyMap<string, string> {
+    return new Map([...this.paused].map(([table, p]) => [table, p.reason]));
+  }
+
+  /**
+   * The outcome of a file whose table is paused: poison for the file that paused it, held for
+   * any other. Undefined when the table takes files.
+   */
+  async intercept(file: PendingFile): Promise<FileResult | undefined> {
+    const { ref, route } = file;
+    const paused = this.paused.get(route.target);
+    if (paused?.fileId === fileId(ref))
+      return { kind: 'poison', reason: `table is paused by this file: ${paused.reason}` };
+    if (paused === undefined || this.releasing.has(route.target)) return undefined;
+    await this.withSession((s) =>
+      s.exec(holdFileSql(this.deps.config.databend.controlDatabase, route.target, ref)),
+    );
+    return { kind: 'done', rows: 0, reason: 'held until the table resumes' };
+  }
+
+  async pause(table: string, reason: string, file?: PendingFile): Promise<void> {
+    this.deps.queues.pause(table);
+    this.paused.set(table, { reason, fileId: file === undefined ? undefined : fileId(file.ref) });
+    await this.writeTableState(table, true, reason);
+    this.deps.events.emit('table:paused', { table, reason });
+  }
+
+  async resume(table: string): Promise<void> {
+    await this.writeTableState(table, false, undefined);
+    this.paused.delete(table);
+    this.deps.queues.resume(table);
+    this.deps.events.emit('table:resumed', { table });
+    this.releaseHeld(table);
+  }
+
+  /** Submits the files held while the table was paused; each leaves held_files once loaded. */
+  private releaseHeld(table: string): void {
+    const control = this.deps.config.databend.controlDatabase;
+    const release = async (): Promise<void> => {
+      const rows = await this.withSession((s) => s.query(heldFilesSql(control, table)));
+      await Promise.all(
+        rows.map(async (row) => {
+          const ref: S3FileRef = {
+            bucket: String(row.bucket),
+            key: String(row.object_key),
+            etag: String(row.etag),
+            size: Number(row.byte_size),
+            eventTime: new Date(`${String(row.event_time).replace(' ', 'T')}Z`),
+            eventName: 'held',
+          };
+          const layout = parseKey(ref.key, { bucketFolder: this.deps.config.s3.bucketFolder });
+          if (!layout.ok) return;
+          const file = pendingFile(
+            ref,
+            layout.file,
+            routeTable(this.deps.config.tables, layout.file.schema, layout.file.table),
+          );
+          const result = await this.deps.queues.add(file);
+          if (result.kind === 'done')
+            await this.withSession((s) => s.exec(releaseFileSql(control, ref)));
+        }),
+      );
+    };
+    this.releasing.add(table);
+    release()
+      .catch((err: unknown) =>
+        this.deps.logger.warn(
+          { err, table },
+          'releasing held files failed; they are released again at the next resume or start',
+        ),
+      )
+      .finally(() => this.releasing.delete(table));
+  }
+
+  private withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    return this.deps.pool.with(work);
+  }
+
+  private async writeTableState(
+    table: string,
+    paused: boolean,
+    reason: string | undefined,
+  ): Promise<void> {
+    this.stateVersion++;
+    this.stateWrites++;
+    try {
+      await this.deps.pool.with(async (session) => {
+        for (const sql of setTablePausedSql(
+          this.deps.config.databend.controlDatabase,
+          table,
+          paused,
+          reason,
+        ))
+          await session.exec(sql);
+      });
+    } finally {
+      this.stateWrites--;
+      this.stateVersion++;
+    }
+  }
+
+  private scheduleStatePoll(): void {
+    if (this.stopped) return;
+    this.statePoll = setTimeout(() => {
+      this.sync()
+        .catch((err: unknown) =>
+          this.deps.logger.warn({ err }, 'reading paused tables from table_state failed'),
+        )
+        .finally(() => this.scheduleStatePoll());
+    }, this.deps.tableStatePollMs);
+  }
+
+  /**
+   * Applies pauses and resumes another process (the CLI) wrote to table_state. Skipped when this
+   * process wrote table_state during the read: the read may predate its own write.
+   */
+  async sync(): Promise<void> {
+    if (this.stateWrites > 0) return;
+    const version = this.stateVersion;
+    const rows = await this.deps.pool.with((s) =>
+      s.query(tableStatesSql(this.deps.config.databend.controlDatabase)),
+    );
+    if (version !== this.stateVersion || this.stateWrites > 0 || this.stopped) return;
+    const wanted = new Map(
+      rows
+        .filter((row) => row.paused === true)
+        .map((row) => [
+          String(row.table_name),
+          typeof row.reason === 'string' ? row.reason : 'paused',
+        ]),
+    );
+    for (const [table, reason] of wanted) {
+      if (this.paused.has(table)) continue;
+      this.paused.set(table, { reason, fileId: undefined });
+      this.deps.queues.pause(table);
+      this.deps.logger.warn({ table, reason }, 'table paused through table_state');
+      this.deps.events.emit('table:paused', { table, reason });
+    }
+    for (const table of [...this.paused.keys()]) {
+      if (wanted.has(table)) continue;
+      this.paused.delete(table);
+      this.deps.queues.resume(table);
+      this.deps.logger.info({ table }, 'table resumed through table_state');
+      this.deps.events.emit('table:resumed', { table });
+      this.releaseHeld(table);
+    }
+  }
+}
