@@ -1,77 +1,22 @@
 // Rows no ODS can take: a NULL primary-key value or an Op other than I/U/D poisons its file alone.
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Connection } from 'databend-driver';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionPool } from '../../src/databend/session-pool.js';
-import { PipelineEvents } from '../../src/events.js';
-import { BatchLoader } from '../../src/ingest/batch-loader.js';
-import { parseKey } from '../../src/ingest/key-layout.js';
-import { fileId, pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
-import { routeTable } from '../../src/ingest/table-routes.js';
-import { prepareDatabend } from '../../src/merge/prepare.js';
-import { TableSchemas } from '../../src/schema/table-schemas.js';
-import { cdcFile, TS } from '../support/bad-input/parquet.js';
-import { testTarget, type TestTarget } from '../support/pipeline.js';
-import { connect, s3 } from '../support/stack.js';
+import type { BatchLoader } from '../../src/ingest/batch-loader.js';
+import { fileId } from '../../src/ingest/pending-file.js';
+import { cdcFile } from '../support/bad-input/parquet.js';
+import { loaderFixture, type LoaderFixture } from '../support/loader-fixture.js';
 
-let target: TestTarget;
-let pool: SessionPool;
-let client: S3Client;
-let conn: Connection;
+let fixture: LoaderFixture;
 let loader: BatchLoader;
 
 beforeAll(async () => {
-  target = await testTarget('invalidrows', {
-    'shop.keyed': { primaryKey: ['id'] },
-  });
-  pool = new SessionPool(target.config.databend.dsn);
-  client = s3();
-  conn = await connect();
-  await prepareDatabend(pool, target.config);
-  loader = new BatchLoader({
-    config: target.config,
-    pool,
-    s3: client,
-    schemas: new TableSchemas({ opColumn: 'Op', timestampColumn: TS }),
-    events: new PipelineEvents(),
-    logger: pino({ level: 'silent' }),
-    sleep: () => Promise.resolve(),
-  });
+  fixture = await loaderFixture('invalidrows', { 'shop.keyed': { primaryKey: ['id'] } });
+  loader = fixture.newLoader();
 });
 
-afterAll(async () => {
-  const { databend } = target.config;
-  for (const db of [databend.rawDatabase, databend.odsDatabase, databend.controlDatabase])
-    await conn.exec(`DROP DATABASE IF EXISTS ${db}`);
-  await conn.close();
-  await pool.close();
-  client.destroy();
-});
+afterAll(() => fixture.close());
 
-async function put(key: string, body: Buffer): Promise<PendingFile> {
-  const response = await client.send(
-    new PutObjectCommand({ Bucket: target.pipe.bucket, Key: key, Body: body }),
-  );
-  const parsed = parseKey(key, { bucketFolder: '' });
-  if (!parsed.ok) throw new Error(parsed.reason);
-  return pendingFile(
-    {
-      bucket: target.pipe.bucket,
-      key,
-      etag: (response.ETag ?? '').replace(/"/g, ''),
-      size: body.length,
-      eventTime: new Date(),
-      eventName: 'ObjectCreated:Put',
-    },
-    parsed.file,
-    routeTable(target.config.tables, parsed.file.schema, parsed.file.table),
-  );
-}
-
-async function scalar(sql: string): Promise<string> {
-  return String((await conn.queryRow(sql))?.values()[0]);
-}
+const put = (key: string, body: Buffer) => fixture.put(key, body);
+const scalar = (sql: string) => fixture.scalar(sql);
 
 describe('rows no ODS can take', () => {
   it('poisons a file with a NULL key or a bad Op, naming why, and loads the rest of its batch', async () => {
@@ -109,7 +54,7 @@ describe('rows no ODS can take', () => {
           '1 row(s) with an Op other than I, U or D; 1 row(s) with a NULL in primary-key column(s) id',
       },
     ]);
-    const { rawDatabase, odsDatabase } = target.config.databend;
+    const { rawDatabase, odsDatabase } = fixture.target.config.databend;
     expect(await scalar(`SELECT count(*)::STRING FROM ${odsDatabase}.keyed`)).toBe('1');
     expect(await scalar(`SELECT count(*)::STRING FROM ${rawDatabase}.keyed`)).toBe('1');
   });

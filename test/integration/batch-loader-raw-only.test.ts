@@ -1,25 +1,13 @@
 // A table no primary key is configured for loads to raw only: counted every batch, warned once.
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Connection } from 'databend-driver';
 import { pino } from 'pino';
-import type { TableRawOnly } from '../../src/events.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionPool } from '../../src/databend/session-pool.js';
-import { PipelineEvents } from '../../src/events.js';
-import { BatchLoader } from '../../src/ingest/batch-loader.js';
-import { parseKey } from '../../src/ingest/key-layout.js';
-import { fileId, pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
-import { routeTable } from '../../src/ingest/table-routes.js';
-import { prepareDatabend } from '../../src/merge/prepare.js';
-import { TableSchemas } from '../../src/schema/table-schemas.js';
-import { goodFile, TS } from '../support/bad-input/parquet.js';
-import { testTarget, type TestTarget } from '../support/pipeline.js';
-import { connect, s3 } from '../support/stack.js';
+import { PipelineEvents, type TableRawOnly } from '../../src/events.js';
+import type { BatchLoader } from '../../src/ingest/batch-loader.js';
+import { fileId } from '../../src/ingest/pending-file.js';
+import { goodFile } from '../support/bad-input/parquet.js';
+import { loaderFixture, type LoaderFixture } from '../support/loader-fixture.js';
 
-let target: TestTarget;
-let pool: SessionPool;
-let client: S3Client;
-let conn: Connection;
+let fixture: LoaderFixture;
 let loader: BatchLoader;
 const warnings: string[] = [];
 const rawOnly: TableRawOnly[] = [];
@@ -28,57 +16,20 @@ const events = new PipelineEvents();
 events.on('table:raw-only', (e) => rawOnly.push(e));
 
 beforeAll(async () => {
-  target = await testTarget('rawonly', { 'shop.keyed': { primaryKey: ['id'] } });
-  pool = new SessionPool(target.config.databend.dsn);
-  client = s3();
-  conn = await connect();
-  await prepareDatabend(pool, target.config);
-  loader = new BatchLoader({
-    config: target.config,
-    pool,
-    s3: client,
-    schemas: new TableSchemas({ opColumn: 'Op', timestampColumn: TS }),
+  fixture = await loaderFixture('rawonly', { 'shop.keyed': { primaryKey: ['id'] } });
+  loader = fixture.newLoader({
     events,
     logger: pino(
       { level: 'warn' },
       { write: (line: string) => warnings.push(String((JSON.parse(line) as { msg: string }).msg)) },
     ),
-    sleep: () => Promise.resolve(),
   });
 });
 
-afterAll(async () => {
-  const { databend } = target.config;
-  for (const db of [databend.rawDatabase, databend.odsDatabase, databend.controlDatabase])
-    await conn.exec(`DROP DATABASE IF EXISTS ${db}`);
-  await conn.close();
-  await pool.close();
-  client.destroy();
-});
+afterAll(() => fixture.close());
 
-async function put(key: string, body: Buffer): Promise<PendingFile> {
-  const response = await client.send(
-    new PutObjectCommand({ Bucket: target.pipe.bucket, Key: key, Body: body }),
-  );
-  const parsed = parseKey(key, { bucketFolder: '' });
-  if (!parsed.ok) throw new Error(parsed.reason);
-  return pendingFile(
-    {
-      bucket: target.pipe.bucket,
-      key,
-      etag: (response.ETag ?? '').replace(/"/g, ''),
-      size: body.length,
-      eventTime: new Date(),
-      eventName: 'ObjectCreated:Put',
-    },
-    parsed.file,
-    routeTable(target.config.tables, parsed.file.schema, parsed.file.table),
-  );
-}
-
-async function scalar(sql: string): Promise<string> {
-  return String((await conn.queryRow(sql))?.values()[0]);
-}
+const put = (key: string, body: Buffer) => fixture.put(key, body);
+const scalar = (sql: string) => fixture.scalar(sql);
 
 describe('a table without a primary key', () => {
   it('loads to raw only with a reason, counts every batch and warns once', async () => {
@@ -102,7 +53,7 @@ describe('a table without a primary key', () => {
     expect(warnings.filter((w) => w.startsWith('no primary key configured'))).toEqual([
       'no primary key configured: audit.events loads to raw only, without ODS; set tables.byName["audit.events"].primaryKey (then `replay` builds its ODS from raw)',
     ]);
-    const { rawDatabase, odsDatabase } = target.config.databend;
+    const { rawDatabase, odsDatabase } = fixture.target.config.databend;
     expect(await scalar(`SELECT count(*)::STRING FROM ${rawDatabase}.events`)).toBe('5');
     expect(
       await scalar(

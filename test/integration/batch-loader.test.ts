@@ -1,22 +1,12 @@
 // One table's batches against the real engine and moto: raw once per change, ODS converged, ledger once per file.
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Connection } from 'databend-driver';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionPool } from '../../src/databend/session-pool.js';
-import { PipelineEvents } from '../../src/events.js';
-import { BatchLoader } from '../../src/ingest/batch-loader.js';
-import { parseKey } from '../../src/ingest/key-layout.js';
-import { pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
-import { routeTable } from '../../src/ingest/table-routes.js';
-import { prepareDatabend } from '../../src/merge/prepare.js';
-import { TableSchemas } from '../../src/schema/table-schemas.js';
+import type { BatchLoader } from '../../src/ingest/batch-loader.js';
+import { TS } from '../support/bad-input/parquet.js';
+import { loaderFixture, type LoaderFixture } from '../support/loader-fixture.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
-import { testTarget, type TestTarget } from '../support/pipeline.js';
 import { waitFor } from '../support/schema-scenario.js';
-import { connect, countRequests, s3 } from '../support/stack.js';
+import { countRequests, s3 } from '../support/stack.js';
 
-const TS = '_dms_ingestion_timestamp';
 const CDC_COLUMNS: [string, ParquetColumnType][] = [
   ['Op', 'string'],
   [TS, 'string'],
@@ -29,77 +19,27 @@ const LOAD_COLUMNS: [string, ParquetColumnType][] = [
   ['name', 'string'],
 ];
 
-let target: TestTarget;
-let pool: SessionPool;
-let client: S3Client;
-let conn: Connection;
+let fixture: LoaderFixture;
 let loader: BatchLoader;
-const events = new PipelineEvents();
 
 beforeAll(async () => {
-  target = await testTarget('loader', {
+  fixture = await loaderFixture('loader', {
     'shop.customers': { primaryKey: ['id'] },
     'shop.orders': { primaryKey: ['id'] },
   });
-  pool = new SessionPool(target.config.databend.dsn);
-  client = s3();
-  conn = await connect();
-  await prepareDatabend(pool, target.config);
-  loader = newLoader(client);
+  loader = fixture.newLoader();
 });
 
-function newLoader(s3Client: S3Client): BatchLoader {
-  return new BatchLoader({
-    config: target.config,
-    pool,
-    s3: s3Client,
-    schemas: new TableSchemas({ opColumn: 'Op', timestampColumn: TS }),
-    events,
-    logger: pino({ level: 'silent' }),
-    sleep: () => Promise.resolve(),
-  });
-}
+afterAll(() => fixture.close());
 
-afterAll(async () => {
-  const { databend } = target.config;
-  for (const db of [databend.rawDatabase, databend.odsDatabase, databend.controlDatabase])
-    await conn.exec(`DROP DATABASE IF EXISTS ${db}`);
-  await conn.close();
-  await pool.close();
-  client.destroy();
-});
-
-async function put(key: string, body: Buffer | string): Promise<PendingFile> {
-  const response = await client.send(
-    new PutObjectCommand({ Bucket: target.pipe.bucket, Key: key, Body: body }),
-  );
-  const parsed = parseKey(key, { bucketFolder: '' });
-  if (!parsed.ok) throw new Error(parsed.reason);
-  const ref = {
-    bucket: target.pipe.bucket,
-    key,
-    etag: (response.ETag ?? '').replace(/"/g, ''),
-    size: Buffer.byteLength(body),
-    eventTime: new Date(),
-    eventName: 'ObjectCreated:Put',
-  };
-  return pendingFile(
-    ref,
-    parsed.file,
-    routeTable(target.config.tables, parsed.file.schema, parsed.file.table),
-  );
-}
+const put = (key: string, body: Buffer | string) => fixture.put(key, body);
+const scalar = (sql: string) => fixture.scalar(sql);
 
 async function ods(table: string): Promise<unknown[][]> {
-  const rows = await conn.queryAll(
-    `SELECT id::STRING, name, is_deleted FROM ${target.config.databend.odsDatabase}.${table} ORDER BY id`,
+  const rows = await fixture.conn.queryAll(
+    `SELECT id::STRING, name, is_deleted FROM ${fixture.target.config.databend.odsDatabase}.${table} ORDER BY id`,
   );
   return rows.map((r) => r.values() as unknown[]);
-}
-
-async function scalar(sql: string): Promise<string> {
-  const row = await conn.queryRow(sql);
-  return String(row?.values()[0]);
 }
 
 describe('a batch of one table', () => {
@@ -129,7 +69,7 @@ describe('a batch of one table', () => {
       ['2', 'bob', true],
       ['3', 'carla', false],
     ]);
-    const raw = target.config.databend.rawDatabase;
+    const raw = fixture.target.config.databend.rawDatabase;
     expect(await scalar(`SELECT count(*)::STRING FROM ${raw}.customers`)).toBe('6');
     expect(
       await scalar(
@@ -149,11 +89,13 @@ describe('a batch of one table', () => {
     const again = [...(await loader.load([file, file])).values()];
     expect(again.map((o) => o.reason)).toEqual(['already in the ledger']);
     expect(
-      await scalar(`SELECT count(*)::STRING FROM ${target.config.databend.rawDatabase}.orders`),
+      await scalar(
+        `SELECT count(*)::STRING FROM ${fixture.target.config.databend.rawDatabase}.orders`,
+      ),
     ).toBe('1');
     expect(
       await scalar(
-        `SELECT count(*)::STRING FROM ${target.config.databend.controlDatabase}.files WHERE object_key = '${file.ref.key}'`,
+        `SELECT count(*)::STRING FROM ${fixture.target.config.databend.controlDatabase}.files WHERE object_key = '${file.ref.key}'`,
       ),
     ).toBe('1');
   });
@@ -211,7 +153,7 @@ describe('a batch of one table', () => {
     expect((await ods('orders')).find((r) => r[0] === '60')).toEqual(['60', 'ok', false]);
     expect(
       await scalar(
-        `SELECT count(*)::STRING FROM ${target.config.databend.rawDatabase}.orders WHERE id = 61`,
+        `SELECT count(*)::STRING FROM ${fixture.target.config.databend.rawDatabase}.orders WHERE id = 61`,
       ),
     ).toBe('0');
   });
@@ -219,7 +161,7 @@ describe('a batch of one table', () => {
   it('loads with the footer read ahead, without reading it again', async () => {
     const counted = s3();
     const gets = countRequests(counted, 'GetObjectCommand');
-    const readingLoader = newLoader(counted);
+    const readingLoader = fixture.newLoader({ s3: counted });
     const row = (id: number) => ({ Op: 'I', [TS]: '2024-01-04 00:00:01.000000', id, name: 'r' });
     try {
       const first = await put(

@@ -13,7 +13,7 @@ import { Pipeline } from '../../src/ingest/pipeline.js';
 import { prepareDatabend } from '../../src/merge/prepare.js';
 import { runCli, TestLoader } from '../support/cli.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
-import { testTarget, type TestTarget } from '../support/pipeline.js';
+import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';
 import { connect, s3, sqs } from '../support/stack.js';
 
 const TS = '_dms_ingestion_timestamp';
@@ -59,9 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { databend } = target.config;
-  for (const db of [databend.rawDatabase, databend.odsDatabase, databend.controlDatabase])
-    await conn.exec(`DROP DATABASE IF EXISTS ${db}`);
+  await dropTargetDatabases(conn, target.config);
   await conn.close();
   await pool.close();
   s3Client.destroy();

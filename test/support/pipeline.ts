@@ -1,5 +1,7 @@
 // A replicator configuration for one test: its own bucket, queue, databases and stage on the local stack.
+import type { Connection } from 'databend-driver';
 import { parseConfig, type Config } from '../../src/config.js';
+import { quoteIdent } from '../../src/databend/quote.js';
 import { isolatedPipe, loadStackEnv, uniqueName, type IsolatedPipe } from './stack.js';
 
 export interface TestTarget {
@@ -62,4 +64,11 @@ export async function testTarget(
     log: { level: overrides.logLevel ?? 'warn' },
   });
   return { config, pipe };
+}
+
+/** Drops the raw, ODS and control databases of a test's configuration. */
+export async function dropTargetDatabases(conn: Connection, config: Config): Promise<void> {
+  const { databend } = config;
+  for (const db of [databend.rawDatabase, databend.odsDatabase, databend.controlDatabase])
+    await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
 }

@@ -1,0 +1,83 @@
+// BatchLoader against the local stack for the loader tests: an isolated target (bucket, queue,
+// databases), its prepared control tables, a session pool, and `put`, which uploads a file and
+// returns it as the PendingFile an S3 event for it would give.
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Connection } from 'databend-driver';
+import { pino, type Logger } from 'pino';
+import { SessionPool } from '../../src/databend/session-pool.js';
+import { PipelineEvents } from '../../src/events.js';
+import { BatchLoader } from '../../src/ingest/batch-loader.js';
+import { parseKey } from '../../src/ingest/key-layout.js';
+import { pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
+import { routeTable } from '../../src/ingest/table-routes.js';
+import { prepareDatabend } from '../../src/merge/prepare.js';
+import { TableSchemas } from '../../src/schema/table-schemas.js';
+import { TS } from './bad-input/parquet.js';
+import { dropTargetDatabases, testTarget, type TestTarget } from './pipeline.js';
+import { connect, s3 } from './stack.js';
+
+export interface LoaderFixture {
+  readonly target: TestTarget;
+  readonly pool: SessionPool;
+  readonly s3: S3Client;
+  readonly conn: Connection;
+  /** A loader on the fixture's pool; retries do not wait. */
+  newLoader(options?: { s3?: S3Client; events?: PipelineEvents; logger?: Logger }): BatchLoader;
+  put(key: string, body: Buffer | string): Promise<PendingFile>;
+  /** The first value of the first row, as text. */
+  scalar(sql: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function loaderFixture(
+  name: string,
+  tables: Record<string, unknown>,
+): Promise<LoaderFixture> {
+  const target = await testTarget(name, tables);
+  const pool = new SessionPool(target.config.databend.dsn);
+  const client = s3();
+  const conn = await connect();
+  await prepareDatabend(pool, target.config);
+  return {
+    target,
+    pool,
+    s3: client,
+    conn,
+    newLoader: (options = {}) =>
+      new BatchLoader({
+        config: target.config,
+        pool,
+        s3: options.s3 ?? client,
+        schemas: new TableSchemas({ opColumn: 'Op', timestampColumn: TS }),
+        events: options.events ?? new PipelineEvents(),
+        logger: options.logger ?? pino({ level: 'silent' }),
+        sleep: () => Promise.resolve(),
+      }),
+    put: async (key, body) => {
+      const response = await client.send(
+        new PutObjectCommand({ Bucket: target.pipe.bucket, Key: key, Body: body }),
+      );
+      const parsed = parseKey(key, { bucketFolder: '' });
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return pendingFile(
+        {
+          bucket: target.pipe.bucket,
+          key,
+          etag: (response.ETag ?? '').replace(/"/g, ''),
+          size: Buffer.byteLength(body),
+          eventTime: new Date(),
+          eventName: 'ObjectCreated:Put',
+        },
+        parsed.file,
+        routeTable(target.config.tables, parsed.file.schema, parsed.file.table),
+      );
+    },
+    scalar: async (sql) => String((await conn.queryRow(sql))?.values()[0]),
+    close: async () => {
+      await dropTargetDatabases(conn, target.config);
+      await conn.close();
+      await pool.close();
+      client.destroy();
+    },
+  };
+}
