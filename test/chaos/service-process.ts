@@ -3,13 +3,10 @@
  * killed on purpose with SIGKILL, and restarted when it exits by itself. An exit nobody asked
  * for is recorded: the contract says bad luck on the network is never a crash.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import type { Config } from '../../src/config.js';
-
-const repoRoot = join(import.meta.dirname, '..', '..');
+import { configFile, spawnReplicator } from '../support/spawn-replicator.js';
 
 export interface UnexpectedExit {
   readonly code: number | null;
@@ -52,27 +49,12 @@ export class ServiceProcess {
   };
 
   constructor(private readonly options: ServiceProcessOptions) {
-    const dir = mkdtempSync(join(tmpdir(), 'chaos-service-'));
-    this.configFile = join(dir, 'config.json');
-    writeFileSync(this.configFile, JSON.stringify(options.config));
+    this.configFile = configFile(options.config, 'chaos-service-');
   }
 
   start(): void {
     if (this.life !== undefined) return;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'src', 'main.ts'), 'run'],
-      {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          BEND_REPLICATOR_CONFIG: this.configFile,
-          ...this.options.env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnReplicator(this.configFile, ['run'], this.options.env);
     const lines: string[] = [];
     // One reader per stream: a chunk may end in the middle of a line.
     const reader = (): ((chunk: Buffer) => void) => {

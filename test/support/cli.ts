@@ -1,9 +1,5 @@
 // The operator commands as child processes against a test's own configuration, and a loader
 // that puts small Parquet files into the test's bucket and loads them as the service would.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import type { Config } from '../../src/config.js';
@@ -15,21 +11,15 @@ import { parseKey } from '../../src/ingest/key-layout.js';
 import { pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
 import { routeTable } from '../../src/ingest/table-routes.js';
 import { TableSchemas } from '../../src/schema/table-schemas.js';
+import { configFile, spawnReplicator } from './spawn-replicator.js';
 import { loadStackEnv } from './stack.js';
 
-const repoRoot = join(import.meta.dirname, '..', '..');
+export { configFile } from './spawn-replicator.js';
 
 export interface CliResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-/** Writes the configuration where BEND_REPLICATOR_CONFIG can point; returns the path. */
-export function configFile(config: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'cli-config-')), 'config.json');
-  writeFileSync(file, JSON.stringify(config));
-  return file;
 }
 
 /**
@@ -42,21 +32,10 @@ export function runCli(
   timeoutMs = 60_000,
 ): Promise<CliResult> {
   const stack = loadStackEnv();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'src', 'main.ts'), ...args],
-    {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        BEND_REPLICATOR_CONFIG: configFile(config),
-        AWS_ACCESS_KEY_ID: stack.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnReplicator(configFile(config, 'cli-config-'), args, {
+    AWS_ACCESS_KEY_ID: stack.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

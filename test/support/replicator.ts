@@ -1,7 +1,7 @@
 // The replicator as a child process (`run`), the way it runs in production, and the DMS
 // simulator's files delivered into a test's own bucket.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'databend-driver';
@@ -20,8 +20,7 @@ import {
   type WorkloadOptions,
 } from '../../sim/index.js';
 import { loadStackEnv } from './stack.js';
-
-const repoRoot = join(import.meta.dirname, '..', '..');
+import { configFile, spawnReplicator } from './spawn-replicator.js';
 
 /** Config entries for the simulator's tables: their keys, and JSON columns as VARIANT. */
 export function tableSettings(tables: readonly TableDef[]): Record<string, unknown> {
@@ -46,25 +45,11 @@ export class Replicator {
   constructor(private readonly config: Config) {}
 
   start(): void {
-    const dir = mkdtempSync(join(tmpdir(), 'replicator-'));
-    const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify(this.config));
     const stack = loadStackEnv();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'src', 'main.ts'), 'run'],
-      {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          BEND_REPLICATOR_CONFIG: file,
-          AWS_ACCESS_KEY_ID: stack.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnReplicator(configFile(this.config, 'replicator-'), ['run'], {
+      AWS_ACCESS_KEY_ID: stack.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
+    });
     const keep = (chunk: Buffer): void => {
       this.log.push(
         ...chunk

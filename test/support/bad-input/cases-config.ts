@@ -1,13 +1,10 @@
 // Bad configurations: `run` started with each, as an operator would; it must refuse, naming the field.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../../src/config.js';
 import type { BadInputCase } from './case.js';
 import type { World } from './world.js';
-
-const repoRoot = join(import.meta.dirname, '..', '..', '..');
+import { configFile, spawnReplicator } from '../spawn-replicator.js';
 
 type Tree = Record<string, unknown>;
 
@@ -18,28 +15,12 @@ export interface RunResult {
 
 /** Runs `run` with this configuration file (or path) and no other settings; kills it after `timeoutMs`. */
 export function runWith(config: Tree | string, timeoutMs: number): Promise<RunResult> {
-  let file: string;
-  if (typeof config === 'string') file = config;
-  else {
-    file = join(mkdtempSync(join(tmpdir(), 'bad-config-')), 'config.json');
-    writeFileSync(file, JSON.stringify(config));
-  }
+  const file = typeof config === 'string' ? config : configFile(config, 'bad-config-');
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'src', 'main.ts'), 'run'],
-      {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          BEND_REPLICATOR_CONFIG: file,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnReplicator(file, ['run'], {
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
