@@ -36,13 +36,12 @@ const MAX_BACKOFF_SECONDS = 12 * 60 * 60;
 
 export class Pipeline {
   readonly queues: TableQueues;
-  private readonly loader: BatchLoader;
   private readonly consumer: SqsConsumer;
   private readonly pauses: TablePauses;
 
   constructor(private readonly deps: PipelineDeps) {
     const { config, logger } = deps;
-    const loader = (this.loader = new BatchLoader({
+    const loader = new BatchLoader({
       config,
       pool: deps.pool,
       s3: deps.s3,
@@ -54,7 +53,7 @@ export class Pipeline {
       }),
       events: deps.events,
       logger,
-    }));
+    });
     this.queues = new TableQueues({
       maxFiles: config.batching.maxFiles,
       maxBytes: config.batching.maxBytes,
@@ -62,6 +61,9 @@ export class Pipeline {
       maxBacklogWaitMs: config.batching.maxBacklogWaitMs,
       backlogged: () => this.consumer.backlogged,
       concurrency: config.batching.tableConcurrency,
+      // The footer is read while the file waits; a file that joins one already queued or
+      // loading has its footer read (or taken) already.
+      onQueued: (file) => loader.prefetch(file),
       run: (_table, files) => loader.load(files),
     });
     this.pauses = new TablePauses({
@@ -163,7 +165,6 @@ export class Pipeline {
     const route = file.route;
     const held = await this.pauses.intercept(file);
     if (held !== undefined) return emit(held, route.target);
-    this.loader.prefetch(file);
     const result = await this.queues.add(file);
     if (result.kind === 'poison' && config.poison.mode === 'pause')
       await this.pause(route.target, `${ref.key}: ${result.reason}`, file);

@@ -20,6 +20,8 @@ export interface TableQueuesOptions {
   /** True while more files are known to be on their way (the last SQS receive came back full). */
   readonly backlogged: () => boolean;
   readonly concurrency: number;
+  /** Called once per file that starts waiting (not for one that joins a waiting or loading file). */
+  readonly onQueued?: (file: PendingFile) => void;
   /** Loads one batch of one table; resolves with an outcome for every file. */
   readonly run: (table: string, files: readonly PendingFile[]) => Promise<Map<string, FileResult>>;
 }
@@ -69,6 +71,7 @@ export class TableQueues {
       }
       state.waiting.set(id, { file, since: Date.now(), callbacks: [resolve] });
       state.lastArrival = Date.now();
+      this.options.onQueued?.(file);
       this.schedule(table, state);
     });
   }

@@ -117,4 +117,24 @@ describe('TableQueues batching', () => {
     await vi.advanceTimersByTimeAsync(260);
     expect(batches).toEqual([['etag-1']]);
   });
+
+  it('announces a file once when it starts waiting, not when a duplicate joins it', async () => {
+    const queued: string[] = [];
+    const loading: string[][] = [];
+    const { queues } = queuesWith({
+      onQueued: (file) => queued.push(file.ref.etag),
+      // The batch stays loading, so a later duplicate joins it.
+      run: (_table, files) => {
+        loading.push(files.map((f) => f.ref.etag));
+        return new Promise(() => undefined);
+      },
+    });
+    void queues.add(cdcFile('orders', 1));
+    void queues.add(cdcFile('orders', 1));
+    await vi.advanceTimersByTimeAsync(260);
+    void queues.add(cdcFile('orders', 1));
+    void queues.add(cdcFile('orders', 2));
+    expect(loading).toEqual([['etag-1']]);
+    expect(queued).toEqual(['etag-1', 'etag-2']);
+  });
 });
