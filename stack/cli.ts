@@ -1,5 +1,6 @@
 // npm run stack:up | stack:down | stack:install — the local stack for the demo, tests and benchmarks.
 import { down, up } from './stack.js';
+import { installMariadb } from './mariadb.js';
 import { ensurePythonEnv } from './python-env.js';
 
 function envInt(name: string, fallback: number): number {
@@ -17,6 +18,8 @@ async function main(command: string | undefined): Promise<void> {
   switch (command) {
     case 'install':
       ensurePythonEnv(process.env.STACK_PYTHON, log);
+      // The MySQL source is optional: without it everything but reconcile still runs.
+      installMariadb(log);
       return;
     case 'up': {
       const { env, started } = await up({

@@ -1,8 +1,9 @@
 // The local stack: a real Databend engine behind its HTTP query protocol, and moto's S3 and SQS,
 // all on loopback. `up` is idempotent: a running, healthy stack is reused.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createResources } from './aws-resources.js';
+import { mariadbRunning, startMariadb, stopMariadb } from './mariadb.js';
 import { freePort, readPid, isAlive, startDetached, stopProcess, waitFor } from './processes.js';
 import { ensurePythonEnv, stackDir, venvPython } from './python-env.js';
 
@@ -17,6 +18,8 @@ export interface StackOptions {
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
   python: string | undefined;
+  /** Start the MySQL source (MariaDB) too, when it is installed; default true. */
+  mariadb?: boolean;
   log: (line: string) => void;
 }
 
@@ -80,8 +83,11 @@ async function lock(dir: string, timeoutMs: number): Promise<() => void> {
 
 async function upLocked(options: StackOptions): Promise<{ env: StackEnv; started: boolean }> {
   const existing = readStackEnv();
-  if (existing !== undefined && (await isHealthy(existing)))
-    return { env: existing, started: false };
+  if (existing !== undefined && (await isHealthy(existing))) {
+    // A stack started before it had a MySQL source gains one without a restart.
+    const env = options.mariadb === false ? existing : await withMariadb(existing, options.log);
+    return { env, started: false };
+  }
   await down();
   ensurePythonEnv(options.python, options.log);
 
@@ -149,18 +155,52 @@ async function upLocked(options: StackOptions): Promise<{ env: StackEnv; started
     SQS_DLQ_URL: resources.dlqUrl,
     SQS_MAX_RECEIVE_COUNT: String(options.maxReceiveCount),
   };
+  writeStackEnv(env);
+  const full = options.mariadb === false ? env : await withMariadb(env, options.log);
+  options.log(`stack started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  return { env: full, started: true };
+}
+
+/** Writes the env file whole and renames it, so a reader never sees half of it. */
+function writeStackEnv(env: StackEnv): void {
+  const temporary = `${envFile}.${process.pid}`;
   writeFileSync(
-    envFile,
+    temporary,
     Object.entries(env)
       .map(([k, v]) => `${k}=${v}`)
       .join('\n') + '\n',
   );
-  options.log(`stack started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
-  return { env, started: true };
+  renameSync(temporary, envFile);
+}
+
+/** Adds the MySQL source to a running stack (starting it when missing), touching nothing else. */
+export async function ensureMariadb(log: (line: string) => void): Promise<StackEnv> {
+  const release = await lock(join(stateDir, 'up.lock'), 300_000);
+  try {
+    const env = readStackEnv();
+    if (env === undefined) throw new Error('.stack/env not found: the stack is not up');
+    return await withMariadb(env, log);
+  } finally {
+    release();
+  }
+}
+
+/** The env with a running MariaDB's URLs: starts one when it is missing and installed. */
+async function withMariadb(env: StackEnv, log: (line: string) => void): Promise<StackEnv> {
+  if (await mariadbRunning(stateDir, env)) return env;
+  const started = await startMariadb(stateDir, log);
+  if (started === undefined) return env;
+  const full = { ...env, ...started };
+  writeStackEnv(full);
+  log(`MariaDB (the MySQL source) on 127.0.0.1:${started.MYSQL_PORT}`);
+  return full;
 }
 
 export async function down(): Promise<void> {
-  await Promise.all(SERVICES.map((name) => stopProcess(stateDir, name)));
+  await Promise.all([
+    ...SERVICES.map((name) => stopProcess(stateDir, name)),
+    stopMariadb(stateDir),
+  ]);
   rmSync(envFile, { force: true });
 }
 
