@@ -19,9 +19,9 @@ import { SessionPool } from '../src/databend/session-pool.js';
 import { PipelineEvents } from '../src/events.js';
 import { BucketLister } from '../src/ingest/bucket-lister.js';
 import { done } from '../src/ingest/file-outcome.js';
-import { DatabendLedgerReader } from '../src/ingest/ledger-reader.js';
+import { DatabendLedgerReader } from '../src/control/ledger-reader.js';
 import { Sweep, type SweepReport } from '../src/ingest/sweep.js';
-import { createControlTablesSql, insertLedgerSql } from '../src/merge/ledger-sql.js';
+import { createControlTablesSql, insertLedgerSql } from '../src/control/ledger-sql.js';
 import { readStackEnv } from '../stack/stack.js';
 
 const { values } = parseArgs({

@@ -6,7 +6,7 @@ import { formatDatabendType } from '../../src/schema/databend-type.js';
 import { readParquetSchema } from '../../src/schema/parquet-footer.js';
 import { fileRangeReader } from '../../src/schema/range-reader.js';
 import { mapParquetColumns } from '../../src/schema/type-map.js';
-import { createStageSql } from '../../src/merge/stage-sql.js';
+import { createStageSql } from '../../src/control/stage-sql.js';
 import type { Table } from '../../sim/index.js';
 import type { BenchFile } from '../workload/write-files.js';
 import type { GuideTableRun } from './guide-runner.js';

@@ -11,7 +11,7 @@
 // ON_ERROR = CONTINUE, ROW_NUMBER() over the DMS timestamp, soft deletes, and
 // WHEN NOT MATCHED AND op != 'D' — is the guide's.
 import { qualified, quoteIdent, quoteString } from '../../src/databend/quote.js';
-import { stageName } from '../../src/merge/copy-sql.js';
+import { stageName } from '../../src/databend/quote.js';
 
 export interface GuideTable {
   readonly rawDatabase: string;

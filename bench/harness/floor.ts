@@ -5,11 +5,11 @@
 // up to the service's table concurrency, each table's files in DMS order in batches of maxFiles.
 import type { Config } from '../../src/config.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
-import { batchStatements, newBatchId, type ReadyFile } from '../../src/ingest/batch-statements.js';
+import { batchStatements, newBatchId, type ReadyFile } from '../../src/merge/batch-statements.js';
 import { parseKey } from '../../src/ingest/key-layout.js';
 import { byDmsOrder, pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
 import { routeTable } from '../../src/ingest/table-routes.js';
-import { prepareDatabend } from '../../src/merge/prepare.js';
+import { prepareDatabend } from '../../src/control/prepare.js';
 import { readParquetSchema } from '../../src/schema/parquet-footer.js';
 import { fileRangeReader } from '../../src/schema/range-reader.js';
 import { TableSchemas } from '../../src/schema/table-schemas.js';
@@ -30,7 +30,7 @@ export interface FloorRun {
 
 /** The tables' files, footers read and mapped, in DMS order; their tables created. */
 export interface PreparedTables {
-  readonly byTable: ReadonlyMap<string, readonly ReadyFile[]>;
+  readonly byTable: ReadonlyMap<string, readonly ReadyFile<PendingFile>[]>;
   readonly odsColumns: ReadonlyMap<string, readonly string[] | undefined>;
 }
 
@@ -52,7 +52,7 @@ export async function prepareTables(
         ? {}
         : { timestampColumn: config.dms.timestampColumn }),
     });
-    const byTable = new Map<string, ReadyFile[]>();
+    const byTable = new Map<string, ReadyFile<PendingFile>[]>();
     const odsColumns = new Map<string, string[] | undefined>();
     for (const file of files) {
       const ready = await readyFile(config, file);
@@ -61,7 +61,7 @@ export async function prepareTables(
       byTable.set(ready.file.route.target, list);
     }
     for (const [table, ready] of byTable) {
-      const first = ready[0] as ReadyFile;
+      const first = ready[0] as ReadyFile<PendingFile>;
       const ensured = await pool.with((session) =>
         schemas.ensure(
           session,
@@ -133,7 +133,7 @@ export async function runFloor(
   }
 }
 
-async function readyFile(config: Config, file: BenchFile): Promise<ReadyFile> {
+async function readyFile(config: Config, file: BenchFile): Promise<ReadyFile<PendingFile>> {
   const layout = parseKey(file.key, { bucketFolder: config.s3.bucketFolder });
   if (!layout.ok) throw new Error(`floor: ${file.key}: ${layout.reason}`);
   const route = routeTable(config.tables, layout.file.schema, layout.file.table);

@@ -4,8 +4,8 @@
 // batch and once with every file in one batch, plus the bare round trip of `SELECT 1`. Separates
 // what the engine spends on the work (COPY, MERGE) from what the service's extra statements cost.
 import { SessionPool } from '../../src/databend/session-pool.js';
-import { batchStatements, newBatchId, type ReadyFile } from '../../src/ingest/batch-statements.js';
-import { loadedFilesSql } from '../../src/merge/ledger-sql.js';
+import { batchStatements, newBatchId, type ReadyFile } from '../../src/merge/batch-statements.js';
+import { loadedFilesSql } from '../../src/control/ledger-sql.js';
 import { readParquetSchema } from '../../src/schema/parquet-footer.js';
 import { s3RangeReader } from '../../src/schema/range-reader.js';
 import type { BenchContext, RunOutcome } from '../harness/context.js';

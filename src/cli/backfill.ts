@@ -21,10 +21,10 @@ import { PipelineEvents } from '../events.js';
 import { planBackfill, type BackfillPlan, type TablePlan } from '../ingest/backfill-plan.js';
 import { BucketLister } from '../ingest/bucket-lister.js';
 import { retry, type FileResult } from '../ingest/file-outcome.js';
-import { DatabendLedgerReader } from '../ingest/ledger-reader.js';
+import { DatabendLedgerReader } from '../control/ledger-reader.js';
 import { Pipeline } from '../ingest/pipeline.js';
 import { createLogger, logPipelineEvents } from '../logger.js';
-import { prepareDatabend } from '../merge/prepare.js';
+import { prepareDatabend } from '../control/prepare.js';
 
 export interface BackfillOptions {
   readonly prefix?: string | undefined;

@@ -8,8 +8,8 @@
 import { Command } from 'commander';
 import type { Config } from '../config.js';
 import type { SqlSession } from '../databend/session-pool.js';
-import { createControlTablesSql, setTablePausedSql } from '../merge/ledger-sql.js';
-import { tableHasFilesSql, tableStatesSql } from '../merge/status-sql.js';
+import { createControlTablesSql, setTablePausedSql } from '../control/ledger-sql.js';
+import { tableHasFilesSql, tableStatesSql } from '../control/status-sql.js';
 import { operatorAction, withOperatorContext } from './operator-context.js';
 
 interface TableOption {

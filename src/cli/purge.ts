@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import type { Config } from '../config.js';
-import { purgeRaw } from '../merge/retention.js';
+import { purgeRaw } from '../control/retention.js';
 import { operatorAction, withOperatorContext } from './operator-context.js';
 
 export function purgeCommand(config: () => Config): Command {

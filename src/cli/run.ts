@@ -11,13 +11,13 @@ import { databendCheck, sqsCheck } from '../http/probes.js';
 import { Readiness } from '../http/readiness.js';
 import { startHttpServer } from '../http/server.js';
 import { BucketLister } from '../ingest/bucket-lister.js';
-import { DatabendLedgerReader } from '../ingest/ledger-reader.js';
+import { DatabendLedgerReader } from '../control/ledger-reader.js';
 import { Pipeline } from '../ingest/pipeline.js';
 import { Sweep } from '../ingest/sweep.js';
 import { RetentionCron } from '../lifecycle/retention-cron.js';
 import { Shutdown } from '../lifecycle/shutdown.js';
 import { createLogger, flushLogger, logPipelineEvents } from '../logger.js';
-import { purgeRaw } from '../merge/retention.js';
+import { purgeRaw } from '../control/retention.js';
 import { Metrics } from '../metrics/metrics.js';
 
 export async function runService(config: Config): Promise<void> {

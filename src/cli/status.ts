@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import type { Config } from '../config.js';
-import { lastBatchesSql, ledgerTotalsSql, tableStatesSql } from '../merge/status-sql.js';
+import { lastBatchesSql, ledgerTotalsSql, tableStatesSql } from '../control/status-sql.js';
 import {
   firstLine,
   operatorAction,

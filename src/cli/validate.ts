@@ -13,8 +13,8 @@ import {
 import { Command } from 'commander';
 import { ConfigError, type Config } from '../config.js';
 import { cronProblem } from '../lifecycle/retention-cron.js';
-import { dropStageSql, listStagePathSql } from '../merge/stage-check-sql.js';
-import { createStageSql } from '../merge/stage-sql.js';
+import { dropStageSql, listStagePathSql } from '../control/stage-check-sql.js';
+import { createStageSql } from '../control/stage-sql.js';
 import { withOperatorContext, type OperatorContext } from './operator-context.js';
 import { queueFacts, queueUrlOfArn } from './queue-info.js';
 import { checkNotifications } from './validate-notifications.js';

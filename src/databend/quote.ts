@@ -104,3 +104,15 @@ export function quoteString(value: string): string {
   }
   return `'${value.replace(/[\\'\0\n\r\t]/g, (ch) => STRING_ESCAPES[ch] ?? ch)}'`;
 }
+
+const BARE_STAGE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Databend cannot quote stage names (`@\`x\`` is a syntax error), so only bare words are allowed. */
+export function stageName(name: string): string {
+  if (!BARE_STAGE_NAME.test(name)) {
+    throw new Error(
+      `stage name ${JSON.stringify(name)} must be letters, digits and underscores, not starting with a digit`,
+    );
+  }
+  return name;
+}

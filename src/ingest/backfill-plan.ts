@@ -6,9 +6,10 @@
  */
 import type { Config } from '../config.js';
 import type { BucketLister } from './bucket-lister.js';
-import type { LedgerReader } from './ledger-reader.js';
+import type { LedgerReader } from '../control/ledger-reader.js';
 import { listedFile } from './listed-file.js';
-import { byDmsOrder, fileId, type PendingFile } from './pending-file.js';
+import { byDmsOrder, type PendingFile } from './pending-file.js';
+import { fileId } from '../files/file-ref.js';
 import { schemaLevelPrefix } from './sweep-cursor.js';
 import { listTableFolders } from './table-folders.js';
 import { routeTable, type TableRoute } from './table-routes.js';

@@ -17,15 +17,20 @@ import {
   type BatchResult,
 } from '../merge/batch-transaction.js';
 import { beforeImageColumnNames } from '../merge/before-image.js';
-import { loadedFilesSql } from '../merge/ledger-sql.js';
+import { loadedFilesSql } from '../control/ledger-sql.js';
 import { InvalidParquetError, readParquetSchema } from '../schema/parquet-footer.js';
 import { ObjectMissingError, s3RangeReader } from '../schema/range-reader.js';
 import type { TableSchemas } from '../schema/table-schemas.js';
 import { mapParquetColumns } from '../schema/type-map.js';
-import { batchStatements, newBatchId, type ReadyFile } from './batch-statements.js';
+import {
+  batchStatements,
+  newBatchId,
+  type ReadyFile as ReadyBatchFile,
+} from '../merge/batch-statements.js';
 import { DmsSettingsCheck } from './dms-settings-check.js';
 import { done, ignored, poison, retry, type FileResult } from './file-outcome.js';
-import { byDmsOrder, fileId, type PendingFile } from './pending-file.js';
+import { byDmsOrder, type PendingFile } from './pending-file.js';
+import { fileId } from '../files/file-ref.js';
 
 export interface BatchLoaderDeps {
   readonly config: Config;
@@ -42,6 +47,9 @@ export interface BatchLoaderDeps {
 const FOOTER_READS_AT_ONCE = 16;
 /** Most footers read ahead and not yet taken by a batch; past it, files are read at batch time. */
 const MAX_READ_AHEAD = 4_096;
+
+/** A file of the batch with its footer read. */
+type ReadyFile = ReadyBatchFile<PendingFile>;
 
 const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { ListedObject } from './bucket-lister.js';
 import { parseKey } from './key-layout.js';
 import { pendingFile, type PendingFile } from './pending-file.js';
-import type { S3FileRef } from './s3-event.js';
+import type { S3FileRef } from '../files/file-ref.js';
 import { routeTable } from './table-routes.js';
 
 /** The eventName of a file found by a listing rather than announced by an event. */

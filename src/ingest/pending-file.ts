@@ -1,6 +1,6 @@
 /** A file waiting to be loaded: the S3 object an event (or a listing) announced, and where it sits. */
 import type { DmsFileKey } from './key-layout.js';
-import type { S3FileRef } from './s3-event.js';
+import type { S3FileRef } from '../files/file-ref.js';
 import type { TableRoute } from './table-routes.js';
 import { fileRank } from '../merge/seq.js';
 
@@ -13,11 +13,6 @@ export interface PendingFile {
 
 export function pendingFile(ref: S3FileRef, key: DmsFileKey, route: TableRoute): PendingFile {
   return { ref, key, route, rank: fileRank(key) };
-}
-
-/** A file is its bucket, key and ETag: the same key with a new ETag is a new file. */
-export function fileId(ref: Pick<S3FileRef, 'bucket' | 'key' | 'etag'>): string {
-  return `${ref.bucket}\u0000${ref.key}\u0000${ref.etag}`;
 }
 
 /** DMS order: full-load files before CDC files, each by name (fileRank encodes both). */

@@ -13,20 +13,7 @@
  * (bucket, key, ETag) identity makes the second a no-op.
  */
 
-export interface S3FileRef {
-  bucket: string;
-  /** Decoded object key, ready for GetObject and COPY. */
-  key: string;
-  /** ETag without surrounding quotes; `<md5>-<parts>` for multipart uploads. */
-  etag: string;
-  size: number;
-  /** When S3 finished the request (the event's time). */
-  eventTime: Date;
-  /** e.g. `ObjectCreated:Put`, or `Object Created` for EventBridge. */
-  eventName: string;
-  sequencer?: string;
-  versionId?: string;
-}
+import type { S3FileRef } from '../files/file-ref.js';
 
 export type S3Envelope = 's3' | 'sns' | 'eventbridge';
 

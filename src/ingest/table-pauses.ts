@@ -13,13 +13,14 @@ import {
   holdFileSql,
   releaseFileSql,
   tablesWithHeldFilesSql,
-} from '../merge/held-files-sql.js';
-import { pausedTablesSql, setTablePausedSql } from '../merge/ledger-sql.js';
-import { tableStatesSql } from '../merge/status-sql.js';
+} from '../control/held-files-sql.js';
+import { pausedTablesSql, setTablePausedSql } from '../control/ledger-sql.js';
+import { tableStatesSql } from '../control/status-sql.js';
 import type { FileResult } from './file-outcome.js';
 import { parseKey } from './key-layout.js';
-import { fileId, pendingFile, type PendingFile } from './pending-file.js';
-import type { S3FileRef } from './s3-event.js';
+import { pendingFile, type PendingFile } from './pending-file.js';
+import { fileId } from '../files/file-ref.js';
+import type { S3FileRef } from '../files/file-ref.js';
 import type { TableQueues } from './table-queues.js';
 import { routeTable } from './table-routes.js';
 

@@ -9,7 +9,8 @@
  */
 import PQueue from 'p-queue';
 import type { FileResult } from './file-outcome.js';
-import { byDmsOrder, fileId, type PendingFile } from './pending-file.js';
+import { byDmsOrder, type PendingFile } from './pending-file.js';
+import { fileId } from '../files/file-ref.js';
 
 export interface TableQueuesOptions {
   readonly maxFiles: number;

@@ -8,7 +8,7 @@
 import { Cron } from 'croner';
 import { ConfigError } from '../config.js';
 import type { PipelineEvents } from '../events.js';
-import { purgeFailure, type PurgeResult } from '../merge/retention.js';
+import { purgeFailure, type PurgeResult } from '../control/retention.js';
 
 export interface RetentionCronOptions {
   /** Five-field cron expression, in the process's time zone. */

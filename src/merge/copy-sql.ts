@@ -3,7 +3,7 @@
  * stamps every row with its lineage: the file (metadata$filename, the full key because the stage
  * URL is the bucket root), its row number, `_seq`, the batch id and the load time.
  */
-import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { qualified, quoteIdent, quoteString, stageName } from '../databend/quote.js';
 import { seqSqlExpression } from './seq.js';
 
 export interface CopyColumn {
@@ -55,16 +55,4 @@ export function copyIntoRawSql(input: CopyIntoRawInput): string {
     `FROM (SELECT ${sources.join(', ')} FROM @${stageName(input.stage)}) ` +
     `FILES = (${files}) FILE_FORMAT = (TYPE = PARQUET) FORCE = TRUE`
   );
-}
-
-const BARE_STAGE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Databend cannot quote stage names (`@\`x\`` is a syntax error), so only bare words are allowed. */
-export function stageName(name: string): string {
-  if (!BARE_STAGE_NAME.test(name)) {
-    throw new Error(
-      `stage name ${JSON.stringify(name)} must be letters, digits and underscores, not starting with a digit`,
-    );
-  }
-  return name;
 }

@@ -1,7 +1,7 @@
 // Rows no ODS can take: a NULL primary-key value or an Op other than I/U/D poisons its file alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchLoader } from '../../src/ingest/batch-loader.js';
-import { fileId } from '../../src/ingest/pending-file.js';
+import { fileId } from '../../src/files/file-ref.js';
 import { cdcFile } from '../support/bad-input/parquet.js';
 import { loaderFixture, type LoaderFixture } from '../support/loader-fixture.js';
 

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineEvents, type TableRawOnly } from '../../src/events.js';
 import type { BatchLoader } from '../../src/ingest/batch-loader.js';
-import { fileId } from '../../src/ingest/pending-file.js';
+import { fileId } from '../../src/files/file-ref.js';
 import { goodFile } from '../support/bad-input/parquet.js';
 import { loaderFixture, type LoaderFixture } from '../support/loader-fixture.js';
 

@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Connection } from 'databend-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionPool } from '../../src/databend/session-pool.js';
-import { prepareDatabend } from '../../src/merge/prepare.js';
+import { prepareDatabend } from '../../src/control/prepare.js';
 import { runCli, TestLoader } from '../support/cli.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
 import { testTarget, type TestTarget } from '../support/pipeline.js';

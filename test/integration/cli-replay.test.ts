@@ -5,7 +5,7 @@ import type { Connection } from 'databend-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
-import { prepareDatabend } from '../../src/merge/prepare.js';
+import { prepareDatabend } from '../../src/control/prepare.js';
 import { runCli, TestLoader } from '../support/cli.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
 import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';

@@ -10,7 +10,7 @@ import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
 import type { FileResult } from '../../src/ingest/file-outcome.js';
 import { Pipeline } from '../../src/ingest/pipeline.js';
-import { prepareDatabend } from '../../src/merge/prepare.js';
+import { prepareDatabend } from '../../src/control/prepare.js';
 import { runCli, TestLoader } from '../support/cli.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
 import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';

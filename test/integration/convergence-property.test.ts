@@ -15,7 +15,7 @@ import { BatchLoader } from '../../src/ingest/batch-loader.js';
 import { parseKey } from '../../src/ingest/key-layout.js';
 import { pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
 import { routeTable } from '../../src/ingest/table-routes.js';
-import { prepareDatabend } from '../../src/merge/prepare.js';
+import { prepareDatabend } from '../../src/control/prepare.js';
 import { TableSchemas } from '../../src/schema/table-schemas.js';
 import { testTarget, type TestTarget } from '../support/pipeline.js';
 import { tableSettings } from '../support/replicator.js';

@@ -11,7 +11,7 @@ import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
 import { BatchLoader } from '../../src/ingest/batch-loader.js';
 import type { FileResult } from '../../src/ingest/file-outcome.js';
-import { prepareDatabend } from '../../src/merge/prepare.js';
+import { prepareDatabend } from '../../src/control/prepare.js';
 import { TableSchemas } from '../../src/schema/table-schemas.js';
 import { TestLoader } from '../support/cli.js';
 import { parquetBytes } from '../support/parquet.js';

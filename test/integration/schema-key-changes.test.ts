@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { catalogTables } from '../../sim/index.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { qualified, quoteIdent, quoteString } from '../../src/databend/quote.js';
-import { prepareDatabend } from '../../src/merge/prepare.js';
+import { prepareDatabend } from '../../src/control/prepare.js';
 import { TestLoader } from '../support/cli.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
 import { testTarget, type TestTarget } from '../support/pipeline.js';

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { catalogTablesByName, type DmsSettings } from '../../sim/index.js';
 import { qualified, quoteIdent } from '../../src/databend/quote.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
-import { prepareDatabend } from '../../src/merge/prepare.js';
+import { prepareDatabend } from '../../src/control/prepare.js';
 import { TestLoader } from '../support/cli.js';
 import { testTarget } from '../support/pipeline.js';
 import { Replicator, tableSettings } from '../support/replicator.js';

@@ -14,7 +14,7 @@ import type { Config } from '../../src/config.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents, type FileOutcome } from '../../src/events.js';
 import { BucketLister } from '../../src/ingest/bucket-lister.js';
-import { DatabendLedgerReader } from '../../src/ingest/ledger-reader.js';
+import { DatabendLedgerReader } from '../../src/control/ledger-reader.js';
 import { Pipeline } from '../../src/ingest/pipeline.js';
 import { Sweep } from '../../src/ingest/sweep.js';
 import { Metrics } from '../../src/metrics/metrics.js';

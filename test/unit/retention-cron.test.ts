@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/config.js';
 import { PipelineEvents, type RetentionCompleted, type RetentionFailed } from '../../src/events.js';
 import { cronProblem, RetentionCron } from '../../src/lifecycle/retention-cron.js';
-import type { PurgeResult } from '../../src/merge/retention.js';
+import type { PurgeResult } from '../../src/control/retention.js';
 
 afterEach(() => {
   vi.useRealTimers();

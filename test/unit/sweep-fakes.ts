@@ -7,8 +7,8 @@ import type {
 } from '@aws-sdk/client-s3';
 import { parseConfig, type Config } from '../../src/config.js';
 import type { ListObjectsClient } from '../../src/ingest/bucket-lister.js';
-import type { LedgerReader } from '../../src/ingest/ledger-reader.js';
-import { fileId } from '../../src/ingest/pending-file.js';
+import type { LedgerReader } from '../../src/control/ledger-reader.js';
+import { fileId } from '../../src/files/file-ref.js';
 
 export const BUCKET = 'dms-bucket';
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PipelineEvents } from '../../src/events.js';
 import { BucketLister } from '../../src/ingest/bucket-lister.js';
 import { done, type FileResult } from '../../src/ingest/file-outcome.js';
-import type { S3FileRef } from '../../src/ingest/s3-event.js';
+import type { S3FileRef } from '../../src/files/file-ref.js';
 import { Sweep, type SweepDeps } from '../../src/ingest/sweep.js';
 import { BUCKET, FakeBucket, FakeLedger, sweepConfig } from './sweep-fakes.js';
 

@@ -4,7 +4,7 @@
  * uses it).
  */
 import { quoteString } from '../databend/quote.js';
-import { stageName } from './copy-sql.js';
+import { stageName } from '../databend/quote.js';
 
 /** At most one object under `path` (a key, or a prefix ending in `/`), as Databend lists it. */
 export function listStagePathSql(stage: string, path: string): string {

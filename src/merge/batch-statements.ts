@@ -5,19 +5,28 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
-import { beforeImageColumnsIn } from '../merge/before-image.js';
-import type { BatchStatements } from '../merge/batch-transaction.js';
-import { copyIntoRawSql, type CopyColumn } from '../merge/copy-sql.js';
-import { insertLedgerSql } from '../merge/ledger-sql.js';
-import { batchSummarySql, mergeIntoOdsSql } from '../merge/merge-sql.js';
+import { beforeImageColumnsIn } from './before-image.js';
+import type { BatchStatements } from './batch-transaction.js';
+import { copyIntoRawSql, type CopyColumn } from './copy-sql.js';
+import { insertLedgerSql } from '../control/ledger-sql.js';
+import { batchSummarySql, mergeIntoOdsSql } from './merge-sql.js';
 import { formatDatabendType } from '../schema/databend-type.js';
 import { ODS_STATE_COLUMNS } from '../schema/table-ddl.js';
 import type { FileColumns } from '../schema/table-schemas.js';
-import type { PendingFile } from './pending-file.js';
+import type { S3FileRef } from '../files/file-ref.js';
+
+/** What the batch's SQL needs of a file: the object, its DMS kind and order, and its table. */
+export interface BatchFile {
+  readonly ref: Pick<S3FileRef, 'bucket' | 'key' | 'etag' | 'size' | 'eventTime'>;
+  readonly key: { readonly kind: 'load' | 'cdc' };
+  readonly route: { readonly target: string; readonly primaryKey: readonly string[] | undefined };
+  /** fileRank: orders the file's rows in `_seq`. */
+  readonly rank: string;
+}
 
 /** A file of the batch whose footer has been read and mapped. */
-export interface ReadyFile {
-  readonly file: PendingFile;
+export interface ReadyFile<F extends BatchFile = BatchFile> {
+  readonly file: F;
   readonly columns: FileColumns;
 }
 

@@ -5,7 +5,7 @@
  * the table resumes. A file is removed from here once it is loaded.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
-import type { S3FileRef } from '../ingest/s3-event.js';
+import type { S3FileRef } from '../files/file-ref.js';
 
 const HELD = 'held_files';
 

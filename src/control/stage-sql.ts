@@ -4,7 +4,7 @@
  * credential takes effect.
  */
 import { quoteString } from '../databend/quote.js';
-import { stageName } from './copy-sql.js';
+import { stageName } from '../databend/quote.js';
 
 const CONNECTION_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -6,10 +6,10 @@
 import type { Config } from '../config.js';
 import { DatabendCode, DatabendError } from '../databend/error-codes.js';
 import type { Row, SqlSession } from '../databend/session-pool.js';
-import { loadedFilesSql } from '../merge/ledger-sql.js';
-import { newestCdcKeysSql } from '../merge/ledger-scan-sql.js';
-import { fileId } from './pending-file.js';
-import type { S3FileRef } from './s3-event.js';
+import { loadedFilesSql } from './ledger-sql.js';
+import { newestCdcKeysSql } from './ledger-scan-sql.js';
+import { fileId } from '../files/file-ref.js';
+import type { S3FileRef } from '../files/file-ref.js';
 
 export interface LedgerReader {
   /** The fileIds of these files (all of one bucket) that the ledger holds. */
