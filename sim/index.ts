@@ -76,4 +76,12 @@ export {
   type DeliverOptions,
   type S3Target,
 } from './s3/deliver.js';
+export {
+  applyToMysql,
+  createTableSql,
+  insertRows,
+  toSqlValue,
+  type AppliedSource,
+  type ApplyToMysqlOptions,
+} from './mysql/source-writer.js';
 export { formatDmsTimestamp, parseInstant, type Micros } from './time.js';

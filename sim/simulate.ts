@@ -13,7 +13,7 @@ import {
   type WorkloadOptions,
 } from './workload/options.js';
 import { keyColumns, newRow } from './workload/rows.js';
-import { SourceDb, type SourceChange } from './workload/source-db.js';
+import { SourceDb, type SourceChange, type SourceDdl } from './workload/source-db.js';
 import { runTimeline } from './workload/timeline.js';
 import { TransactionGenerator } from './workload/transactions.js';
 
@@ -29,6 +29,8 @@ export interface Simulation {
   readonly truth: Truth;
   /** Every committed source row change, in commit order (captured or not). */
   readonly sourceChanges: readonly SourceChange[];
+  /** Every source ALTER TABLE … ADD COLUMN, with its time. */
+  readonly sourceDdl: readonly SourceDdl[];
   readonly taskStartAt: Micros;
   readonly endAt: Micros;
   /** The source's state as of a time (changes committed at or before it). */
@@ -127,6 +129,7 @@ export function simulate(options: WorkloadOptions, dms: Partial<DmsSettings> = {
     files: numberFiles(drafts),
     truth: snapshot(null),
     sourceChanges: db.changes,
+    sourceDdl: db.ddl,
     taskStartAt,
     endAt: timeline.endAt,
     truthAt: (at) => snapshot(at),
