@@ -96,7 +96,8 @@ const schema = z
       mode: z.enum(['pause', 'park']).default('pause'),
     }),
     http: z.strictObject({
-      host: z.string().default('0.0.0.0'),
+      /** `::` listens on every IPv4 and IPv6 address (IPv4 alone where the host has no IPv6). */
+      host: z.string().default('::'),
       port: z.number().int().min(0).max(65_535).default(9464),
     }),
     retention: z.strictObject({

@@ -23,6 +23,7 @@ export interface LivenessReport {
 }
 
 export interface HttpServerOptions {
+  /** `::` means every address, IPv4 and IPv6; see listenAddress. */
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
@@ -85,6 +86,15 @@ function routes(options: HttpServerOptions): Record<string, Handler> {
   };
 }
 
+/**
+ * The address handed to listen(). For `::` none: Node then binds `::` dual-stack, so probes over
+ * IPv4 and IPv6 both reach the server (IPv6-only and dual-stack clusters alike), and falls back to
+ * `0.0.0.0` on a host without IPv6, where binding `::` itself would fail.
+ */
+export function listenAddress(host: string): string | undefined {
+  return host === '::' ? undefined : host;
+}
+
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const log = options.logger;
   const table = routes(options);
@@ -112,13 +122,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(options.port, listenAddress(options.host), () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const { port, address } = server.address() as AddressInfo;
+  const hostForUrl = address.includes(':') ? `[${address}]` : address;
   const url = `http://${hostForUrl}:${port}`;
   log.info({ url }, 'http listening');
 

@@ -3,6 +3,7 @@ import { createLogger } from '../../src/logger.js';
 import type { ReadinessReport } from '../../src/http/readiness.js';
 import { startHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js';
 import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config.js';
 
 const silent = createLogger({
   level: 'fatal',
@@ -98,5 +99,17 @@ describe('HTTP server', () => {
     server = undefined;
     expect(Date.now() - started).toBeLessThan(1_000);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
+  it('listens on IPv4 and IPv6 with the default http.host', async () => {
+    const { host } = loadConfig({
+      DATABEND_DSN: 'databend://u:p@db:8000/',
+      S3_BUCKET: 'dms-bucket',
+      SQS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q',
+      AWS_REGION: 'eu-west-1',
+    }).http;
+    const { port } = await start({ host });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://[::1]:${port}/healthz`)).status).toBe(200);
   });
 });

@@ -83,11 +83,9 @@ describe('deployment examples', () => {
     );
   });
 
-  it('health-check the ECS container on /healthz of the configured port', () => {
+  it('health-check the ECS container with the image’s check, which reads the configured port', () => {
     const ecs = task.containerDefinitions[0];
-    expect(ecs?.healthCheck.command.join(' ')).toContain(
-      `http://127.0.0.1:${k8sConfig.http.port}/healthz`,
-    );
+    expect(ecs?.healthCheck.command).toEqual(['CMD', 'node', 'dist/http/healthcheck.js']);
     expect(ecs?.portMappings[0]?.containerPort).toBe(k8sConfig.http.port);
   });
 
