@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { SessionPool } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import { prepareDatabend } from '../control/prepare.js';
+import { checkLineageColumns } from '../schema/lineage-check.js';
 import { TableSchemas } from '../schema/table-schemas.js';
 import { BatchLoader } from './batch-loader.js';
 import type { FileResult } from './file-outcome.js';
@@ -100,8 +101,39 @@ export class Pipeline {
     });
     await prepareDatabend(this.deps.pool, this.deps.config);
     await this.pauses.restore();
+    await this.checkLineage();
     this.consumer.start();
     this.pauses.startPolling();
+  }
+
+  /**
+   * Tables created before the lineage columns were NOT NULL are checked; one holding a NULL
+   * `_seq` (or another lineage value) is paused: its ODS rows with a NULL `_seq` never update.
+   */
+  private async checkLineage(): Promise<void> {
+    const { config, logger } = this.deps;
+    const found = await this.deps.pool.with((session) =>
+      checkLineageColumns(session, {
+        raw: config.databend.rawDatabase,
+        ods: config.databend.odsDatabase,
+      }),
+    );
+    for (const t of found) {
+      const where = `${t.database}.${t.table}`;
+      if (t.rowsWithNull === 0) {
+        logger.info(
+          { table: t.table, layer: t.layer, columns: t.columns },
+          `${where} predates NOT NULL lineage columns; checked: no NULLs`,
+        );
+        continue;
+      }
+      if (this.pauses.list().has(t.table)) continue;
+      await this.pause(
+        t.table,
+        `${where} has ${t.rowsWithNull} row(s) with a NULL in ${t.columns.join(', ')}; ` +
+          'rows with a NULL _seq can never be updated: delete them (raw) or run `replay` (ODS), then resume',
+      );
+    }
   }
 
   /** Stop polling, let in-flight batches finish within the deadline, return the rest to SQS. */

@@ -3,6 +3,7 @@
  * ledger rows, COMMIT. Nothing of the batch is visible unless all of it is. DDL is never issued
  * here: it would commit the open transaction.
  */
+import { DatabendError } from '../databend/error-codes.js';
 import type { SqlSession } from '../databend/session-pool.js';
 
 export interface BatchStatements {
@@ -89,7 +90,9 @@ function summarize(
   const invalidOp = new Map<string, number>();
   const nullKeys = new Map<string, number>();
   let newestTimestamp: string | undefined;
+  let nullSeqs = 0;
   for (const row of rows) {
+    nullSeqs += Number(row.nullseqs ?? 0);
     const n = Number(row.n);
     const file = String(row.file);
     if (row.op === 'I' || row.op === 'U' || row.op === 'D') rowsByOp[row.op] += n;
@@ -102,6 +105,13 @@ function summarize(
     ) {
       newestTimestamp = row.newest;
     }
+  }
+  if (nullSeqs > 0) {
+    // Not bad input: a fault of the service (a file without a rank). Never committed.
+    throw new DatabendError(
+      `the batch would write ${nullSeqs} raw row(s) with a NULL _seq; rolled back`,
+      { transient: false },
+    );
   }
   if (invalidOp.size > 0 || nullKeys.size > 0) {
     const files = new Map<string, InvalidRows>();

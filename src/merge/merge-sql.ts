@@ -111,8 +111,11 @@ export function batchSummarySql(
     input.primaryKey === undefined || input.primaryKey.length === 0
       ? `'0'`
       : `sum(CASE WHEN ${input.primaryKey.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')} THEN 1 ELSE 0 END)::STRING`;
+  // A NULL `_seq` would never update nor be updated in ODS. NOT NULL columns refuse it already;
+  // raw tables created before they were NOT NULL do not, hence the count.
+  const nullSeqs = `sum(CASE WHEN ${quoteIdent('_seq')} IS NULL THEN 1 ELSE 0 END)::STRING`;
   return (
-    `SELECT ${quoteIdent('_file')} AS file, ${quoteIdent(input.opColumn)} AS op, count(*)::STRING AS n, ${nullKeys} AS nullkeys, ${newest} AS newest ` +
+    `SELECT ${quoteIdent('_file')} AS file, ${quoteIdent(input.opColumn)} AS op, count(*)::STRING AS n, ${nullKeys} AS nullkeys, ${nullSeqs} AS nullseqs, ${newest} AS newest ` +
     `FROM ${qualified(input.rawDatabase, input.rawTable)} WHERE ${quoteIdent('_batch')} = ${quoteString(input.batchId)} ` +
     `GROUP BY ${quoteIdent('_file')}, ${quoteIdent(input.opColumn)}`
   );

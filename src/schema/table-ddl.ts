@@ -87,7 +87,7 @@ export function createRawTableSql(
   table: string,
   business: readonly TableColumn[],
 ): string {
-  return createTableSql(database, table, [...business, ...RAW_LINEAGE_COLUMNS]);
+  return createTableSql(database, table, business, RAW_LINEAGE_COLUMNS);
 }
 
 export function createOdsTableSql(
@@ -95,19 +95,33 @@ export function createOdsTableSql(
   table: string,
   business: readonly TableColumn[],
 ): string {
-  return createTableSql(database, table, [...business, ...ODS_STATE_COLUMNS]);
+  return createTableSql(database, table, business, ODS_STATE_COLUMNS);
 }
 
-function createTableSql(database: string, table: string, columns: readonly TableColumn[]): string {
-  if (columns.length === 0) {
+/**
+ * Business columns are NULL (a file may lack any of them); the lineage and state columns the
+ * service writes itself are NOT NULL: the MERGE compares `_seq`, and a NULL there would never
+ * update nor be updated. Databend then rejects any write of a NULL into them (1006).
+ */
+function createTableSql(
+  database: string,
+  table: string,
+  business: readonly TableColumn[],
+  owned: readonly TableColumn[],
+): string {
+  if (business.length === 0) {
     throw new Error(`table ${database}.${table} needs at least one column`);
   }
-  return `CREATE TABLE IF NOT EXISTS ${qualified(database, table)} (${columns.map(columnSql).join(', ')})`;
+  const columns = [
+    ...business.map((c) => columnSql(c)),
+    ...owned.map((c) => columnSql(c, 'NOT NULL')),
+  ];
+  return `CREATE TABLE IF NOT EXISTS ${qualified(database, table)} (${columns.join(', ')})`;
 }
 
-/** Every column this service creates or adds is NULL: a file may lack any column. */
-function columnSql(column: TableColumn): string {
-  return `${quoteIdent(column.name)} ${formatDatabendType(column.type)} NULL`;
+/** Every business column this service creates or adds is NULL: a file may lack any column. */
+function columnSql(column: TableColumn, nullability: 'NULL' | 'NOT NULL' = 'NULL'): string {
+  return `${quoteIdent(column.name)} ${formatDatabendType(column.type)} ${nullability}`;
 }
 
 /**

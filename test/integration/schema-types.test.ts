@@ -49,13 +49,20 @@ async function mappedColumnsOf(name: string): Promise<readonly MappedColumn[]> {
   return mapped.columns;
 }
 
-/** COPY the file's columns, through their load expressions, plus file name and row number. */
+/** COPY the file's columns, through their load expressions, plus the lineage columns. */
 function copySql(table: string, columns: readonly MappedColumn[], file: string): string {
-  const targets = [...columns.map((c) => quoteIdent(c.name)), '`_file`', '`_row`'];
+  // Every lineage column is NOT NULL, so the COPY writes them all.
+  const targets = [
+    ...columns.map((c) => quoteIdent(c.name)),
+    ...['_file', '_row', '_seq', '_batch', '_loaded_at'].map(quoteIdent),
+  ];
   const sources = [
     ...columns.map((c) => c.loadExpression(quoteIdent(c.name))),
     'metadata$filename',
     'metadata$file_row_number',
+    "concat(metadata$filename, '-', lpad(metadata$file_row_number::STRING, 10, '0'))",
+    quoteString('test'),
+    'now()',
   ];
   return (
     `COPY INTO ${qualified(rawDb, table)} (${targets.join(', ')}) ` +

@@ -57,7 +57,7 @@ describe('DDL', () => {
     expect(createDatabaseSql('raw')).toBe('CREATE DATABASE IF NOT EXISTS `raw`');
   });
 
-  it('creates raw with nullable business columns followed by the lineage columns', () => {
+  it('creates raw with nullable business columns followed by NOT NULL lineage columns', () => {
     expect(
       createRawTableSql(
         'raw',
@@ -66,17 +66,17 @@ describe('DDL', () => {
       ),
     ).toBe(
       'CREATE TABLE IF NOT EXISTS `raw`.`order items` (`Op` VARCHAR NULL, `id` INT NULL, ' +
-        '`price` DECIMAL(10, 2) NULL, `_file` VARCHAR NULL, `_row` BIGINT NULL, `_seq` VARCHAR NULL, ' +
-        '`_batch` VARCHAR NULL, `_loaded_at` TIMESTAMP NULL)',
+        '`price` DECIMAL(10, 2) NULL, `_file` VARCHAR NOT NULL, `_row` BIGINT NOT NULL, ' +
+        '`_seq` VARCHAR NOT NULL, `_batch` VARCHAR NOT NULL, `_loaded_at` TIMESTAMP NOT NULL)',
     );
   });
 
-  it('creates ODS with nullable business columns followed by the state columns', () => {
+  it('creates ODS with nullable business columns followed by NOT NULL state columns', () => {
     expect(
       createOdsTableSql('ods', 'Orders', cols({ id: 'BIGINT UNSIGNED', doc: 'VARIANT' })),
     ).toBe(
       'CREATE TABLE IF NOT EXISTS `ods`.`Orders` (`id` BIGINT UNSIGNED NULL, `doc` VARIANT NULL, ' +
-        '`is_deleted` BOOLEAN NULL, `_seq` VARCHAR NULL, `_updated_at` TIMESTAMP NULL)',
+        '`is_deleted` BOOLEAN NOT NULL, `_seq` VARCHAR NOT NULL, `_updated_at` TIMESTAMP NOT NULL)',
     );
   });
 
