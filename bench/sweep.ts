@@ -21,7 +21,8 @@ import { BucketLister } from '../src/ingest/bucket-lister.js';
 import { done } from '../src/ingest/file-outcome.js';
 import { DatabendLedgerReader } from '../src/control/ledger-reader.js';
 import { Sweep, type SweepReport } from '../src/ingest/sweep.js';
-import { createControlTablesSql, insertLedgerSql } from '../src/control/ledger-sql.js';
+import { migrateControlTables } from '../src/control/migrate.js';
+import { insertLedgerSql } from '../src/control/ledger-sql.js';
 import { readStackEnv } from '../stack/stack.js';
 
 const { values } = parseArgs({
@@ -118,7 +119,7 @@ try {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(i, kind), Body: body }));
   });
   await pool.with(async (session) => {
-    for (const sql of createControlTablesSql(control)) await session.exec(sql);
+    await migrateControlTables(session, control, { holder: 'bench' });
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
     for (let i = 0; i < loadedCount; i += 1_000) {
       const rows = Array.from({ length: Math.min(1_000, loadedCount - i) }, (_, j) => ({

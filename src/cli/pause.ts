@@ -8,7 +8,9 @@
 import { Command } from 'commander';
 import type { Config } from '../config.js';
 import type { SqlSession } from '../databend/session-pool.js';
-import { createControlTablesSql, setTablePausedSql } from '../control/ledger-sql.js';
+import { hostname } from 'node:os';
+import { migrateControlTables } from '../control/migrate.js';
+import { setTablePausedSql } from '../control/ledger-sql.js';
 import { tableHasFilesSql, tableStatesSql } from '../control/status-sql.js';
 import { operatorAction, withOperatorContext } from './operator-context.js';
 
@@ -52,7 +54,7 @@ export async function setPaused(
   return withOperatorContext(config, ({ pool }) =>
     pool.with(async (session) => {
       // DDL commits an open transaction, so the tables are made sure of before BEGIN.
-      for (const sql of createControlTablesSql(control)) await session.exec(sql);
+      await migrateControlTables(session, control, { holder: `${hostname()}:${process.pid}` });
       const states = await session.query(tableStatesSql(control));
       const current = states.find((row) => row.table_name === table);
       if (!paused && current?.paused !== true) return `${table} is not paused; nothing to do`;

@@ -8,29 +8,22 @@ import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
 import type { S3FileRef } from '../files/file-ref.js';
 
 const HELD = 'held_files';
-
-export function createHeldFilesSql(controlDatabase: string): string {
-  return (
-    `CREATE TABLE IF NOT EXISTS ${qualified(controlDatabase, HELD)} (` +
-    [
-      ['table_name', 'VARCHAR'],
-      ['bucket', 'VARCHAR'],
-      ['object_key', 'VARCHAR'],
-      ['etag', 'VARCHAR'],
-      ['byte_size', 'BIGINT'],
-      ['event_time', 'TIMESTAMP'],
-      ['held_at', 'TIMESTAMP'],
-    ]
-      .map(([name, type]) => `${quoteIdent(name ?? '')} ${type}`)
-      .join(', ') +
-    ')'
-  );
-}
+// Named in every INSERT (the layout is in control/migrations.ts), so added columns break nothing.
+const HELD_COLUMNS = [
+  'table_name',
+  'bucket',
+  'object_key',
+  'etag',
+  'byte_size',
+  'event_time',
+  'held_at',
+] as const;
 
 export function holdFileSql(controlDatabase: string, table: string, ref: S3FileRef): string {
   const eventTime = quoteString(ref.eventTime.toISOString().replace('T', ' ').replace('Z', ''));
   return (
-    `INSERT INTO ${qualified(controlDatabase, HELD)} VALUES (${quoteString(table)}, ${quoteString(ref.bucket)}, ` +
+    `INSERT INTO ${qualified(controlDatabase, HELD)} (${HELD_COLUMNS.map(quoteIdent).join(', ')}) ` +
+    `VALUES (${quoteString(table)}, ${quoteString(ref.bucket)}, ` +
     `${quoteString(ref.key)}, ${quoteString(ref.etag)}, ${Math.trunc(ref.size)}, ${eventTime}::TIMESTAMP, now())`
   );
 }

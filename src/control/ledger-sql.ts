@@ -2,10 +2,9 @@
  * The ledger (`<control>.files`): one row per loaded file, written in the batch's transaction, so
  * "is this file done?" has one answer that commits atomically with the data. A file is its
  * bucket, key and ETag: a new ETag under an old key (a DMS reload) is a new file.
- * `<control>.table_state` keeps paused tables across restarts.
+ * `<control>.table_state` keeps paused tables across restarts. Their layout: control/migrations.ts.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
-import { createHeldFilesSql } from './held-files-sql.js';
 
 export interface LedgerRow {
   readonly bucket: string;
@@ -19,38 +18,23 @@ export interface LedgerRow {
   readonly eventTime: Date | undefined;
 }
 
-const LEDGER_COLUMNS: readonly [string, string][] = [
-  ['bucket', 'VARCHAR'],
-  ['object_key', 'VARCHAR'],
-  ['etag', 'VARCHAR'],
-  ['table_name', 'VARCHAR'],
-  ['batch_id', 'VARCHAR'],
-  ['file_kind', 'VARCHAR'],
-  ['row_count', 'BIGINT'],
-  ['byte_size', 'BIGINT'],
-  ['event_time', 'TIMESTAMP NULL'],
-  ['loaded_at', 'TIMESTAMP'],
-];
-
-const TABLE_STATE_COLUMNS: readonly [string, string][] = [
-  ['table_name', 'VARCHAR'],
-  ['paused', 'BOOLEAN'],
-  ['reason', 'VARCHAR NULL'],
-  ['updated_at', 'TIMESTAMP'],
-];
-
-function columnsSql(columns: readonly [string, string][]): string {
-  return columns.map(([name, type]) => `${quoteIdent(name)} ${type}`).join(', ');
+/** Every INSERT names its columns, so a column a later release adds does not break it. */
+function columnList(names: readonly string[]): string {
+  return names.map(quoteIdent).join(', ');
 }
 
-export function createControlTablesSql(controlDatabase: string): string[] {
-  return [
-    `CREATE DATABASE IF NOT EXISTS ${quoteIdent(controlDatabase)}`,
-    `CREATE TABLE IF NOT EXISTS ${qualified(controlDatabase, 'files')} (${columnsSql(LEDGER_COLUMNS)})`,
-    `CREATE TABLE IF NOT EXISTS ${qualified(controlDatabase, 'table_state')} (${columnsSql(TABLE_STATE_COLUMNS)})`,
-    createHeldFilesSql(controlDatabase),
-  ];
-}
+const LEDGER_INSERT_COLUMNS = [
+  'bucket',
+  'object_key',
+  'etag',
+  'table_name',
+  'batch_id',
+  'file_kind',
+  'row_count',
+  'byte_size',
+  'event_time',
+  'loaded_at',
+] as const;
 
 function timestampLiteral(date: Date | undefined): string {
   return date === undefined
@@ -73,7 +57,7 @@ export function insertLedgerSql(controlDatabase: string, rows: readonly LedgerRo
       'now()',
     ].join(', '),
   );
-  return `INSERT INTO ${qualified(controlDatabase, 'files')} VALUES (${values.join('), (')})`;
+  return `INSERT INTO ${qualified(controlDatabase, 'files')} (${columnList(LEDGER_INSERT_COLUMNS)}) VALUES (${values.join('), (')})`;
 }
 
 /** The (key, etag) pairs of these keys that the ledger already holds. */
@@ -97,7 +81,7 @@ export function setTablePausedSql(
   const target = qualified(controlDatabase, 'table_state');
   return [
     `DELETE FROM ${target} WHERE ${quoteIdent('table_name')} = ${quoteString(table)}`,
-    `INSERT INTO ${target} VALUES (${quoteString(table)}, ${paused}, ${reason === undefined ? 'NULL' : quoteString(reason)}, now())`,
+    `INSERT INTO ${target} (${columnList(['table_name', 'paused', 'reason', 'updated_at'])}) VALUES (${quoteString(table)}, ${paused}, ${reason === undefined ? 'NULL' : quoteString(reason)}, now())`,
   ];
 }
 

@@ -99,7 +99,17 @@ export class Pipeline {
           `${error instanceof Error ? error.message : String(error)}`,
       );
     });
-    await prepareDatabend(this.deps.pool, this.deps.config);
+    const { logger } = this.deps;
+    const migration = await prepareDatabend(this.deps.pool, this.deps.config, (holder, age) =>
+      logger.warn({ holder, ageSeconds: age }, 'broke a stale control-table migration lock'),
+    );
+    if (migration.applied.length > 0)
+      logger.info({ from: migration.from, to: migration.to }, 'control tables migrated');
+    if (migration.to > migration.latest)
+      logger.warn(
+        { version: migration.to, known: migration.latest },
+        'the control tables are at a newer version than this release knows; running on them',
+      );
     await this.pauses.restore();
     await this.checkLineage();
     this.consumer.start();
