@@ -41,6 +41,8 @@ export interface BatchFailed {
   attempt: number;
   /** True when the batch will be retried (rolled back, messages back to the queue). */
   transient: boolean;
+  /** True when the error is a defect of this program, not Databend's answer or the data's. */
+  bug?: boolean;
 }
 
 export type FileOutcomeKind = 'done' | 'ignored' | 'retry' | 'poison';

@@ -109,7 +109,12 @@ export function logPipelineEvents(events: PipelineEvents, logger: Logger): () =>
     }),
     events.on('batch:failed', (e) => {
       const fields = { table: e.table, batch: e.batchId, attempt: e.attempt, err: e.error };
-      if (e.transient) log.warn(fields, 'batch failed, will retry');
+      if (e.bug === true)
+        log.error(
+          fields,
+          'batch failed on an internal error (a bug); its files go back to the queue',
+        );
+      else if (e.transient) log.warn(fields, 'batch failed, will retry');
       else log.error(fields, 'batch failed');
     }),
     events.on('file:outcome', (e) => {

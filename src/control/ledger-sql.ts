@@ -5,6 +5,9 @@
  * `<control>.table_state` keeps paused tables across restarts. Their layout: control/migrations.ts.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { text } from '../databend/rows.js';
+import type { Row } from '../databend/session-pool.js';
+import { fileId } from '../files/file-ref.js';
 
 export interface LedgerRow {
   readonly bucket: string;
@@ -60,7 +63,7 @@ export function insertLedgerSql(controlDatabase: string, rows: readonly LedgerRo
   return `INSERT INTO ${qualified(controlDatabase, 'files')} (${columnList(LEDGER_INSERT_COLUMNS)}) VALUES (${values.join('), (')})`;
 }
 
-/** The (key, etag) pairs of these keys that the ledger already holds. */
+/** The (key, etag) pairs of these keys that the ledger already holds; see loadedFileIds. */
 export function loadedFilesSql(
   controlDatabase: string,
   bucket: string,
@@ -87,4 +90,11 @@ export function setTablePausedSql(
 
 export function pausedTablesSql(controlDatabase: string): string {
   return `SELECT ${quoteIdent('table_name')} AS table_name, ${quoteIdent('reason')} AS reason FROM ${qualified(controlDatabase, 'table_state')} WHERE ${quoteIdent('paused')}`;
+}
+
+/** loadedFilesSql's rows as fileIds. */
+export function loadedFileIds(bucket: string, rows: readonly Row[]): Set<string> {
+  return new Set(
+    rows.map((r) => fileId({ bucket, key: text(r, 'object_key'), etag: text(r, 'etag') })),
+  );
 }

@@ -4,7 +4,7 @@
  * pool reuses healthy connections and drops any that failed below the SQL layer.
  */
 import { Client, type Connection } from 'databend-driver';
-import { toDatabendError } from './error-codes.js';
+import { DatabendConnectionError, toDatabendError } from './error-codes.js';
 
 export type Row = Readonly<Record<string, unknown>>;
 
@@ -45,7 +45,8 @@ export class SessionPool {
 
   /** Runs `work` on a session of its own; a session whose work failed is not reused. */
   async with<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
-    if (this.closed) throw new Error('the Databend session pool is closed');
+    // Transient: a batch that meets a closed pool (shutdown) goes back to the queue.
+    if (this.closed) throw new DatabendConnectionError('the Databend session pool is closed');
     const session = this.idle.pop() ?? new DriverSession(await this.connect());
     let healthy = false;
     try {

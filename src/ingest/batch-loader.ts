@@ -1,36 +1,32 @@
 /**
  * Loads one batch of one table: skips files the ledger has, reads each new file's schema from its
  * footer, evolves the tables, then runs the batch transaction, retrying it whole on transient
- * errors. Every file ends with an outcome; a bad file never takes the rest of the batch with it.
- * Footers can be read ahead (`prefetch`) while their files wait for a batch.
+ * errors. Every file ends with an outcome; a bad file never takes the rest of the batch with it,
+ * and a bug is never blamed on a file (batch-failure.ts). Footers can be read ahead (`prefetch`)
+ * while their files wait for a batch.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import PQueue from 'p-queue';
 import type { Logger } from 'pino';
+import { loadedFileIds, loadedFilesSql } from '../control/ledger-sql.js';
 import type { Config } from '../config.js';
-import { DatabendError, toDatabendError } from '../databend/error-codes.js';
 import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
+import { fileId } from '../files/file-ref.js';
+import { backoffMs, sleep } from '../lifecycle/backoff.js';
+import { batchStatements, newBatchId } from '../merge/batch-statements.js';
 import {
   InvalidRowsError,
   runBatchTransaction,
   type BatchResult,
 } from '../merge/batch-transaction.js';
 import { beforeImageColumnNames } from '../merge/before-image.js';
-import { loadedFilesSql } from '../control/ledger-sql.js';
-import { InvalidParquetError, readParquetSchema } from '../schema/parquet-footer.js';
-import { ObjectMissingError, s3RangeReader } from '../schema/range-reader.js';
 import type { TableSchemas } from '../schema/table-schemas.js';
-import { mapParquetColumns } from '../schema/type-map.js';
-import {
-  batchStatements,
-  newBatchId,
-  type ReadyFile as ReadyBatchFile,
-} from '../merge/batch-statements.js';
-import { DmsSettingsCheck } from './dms-settings-check.js';
-import { done, ignored, poison, retry, type FileResult } from './file-outcome.js';
+import { classifyBatchError, permanentReason, type BatchFailure } from './batch-failure.js';
+import { BatchReport } from './batch-report.js';
+import { done, poison, retry, type FileResult } from './file-outcome.js';
+import { isOutcome, type InspectedFile } from './file-inspection.js';
+import { FooterReads } from './footer-reads.js';
 import { byDmsOrder, type PendingFile } from './pending-file.js';
-import { fileId } from '../files/file-ref.js';
 
 export interface BatchLoaderDeps {
   readonly config: Config;
@@ -43,83 +39,87 @@ export interface BatchLoaderDeps {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** Footer reads (ranged GETs) at once, read-ahead and batches together. */
-const FOOTER_READS_AT_ONCE = 16;
-/** Most footers read ahead and not yet taken by a batch; past it, files are read at batch time. */
-const MAX_READ_AHEAD = 4_096;
-
-/** A file of the batch with its footer read. */
-type ReadyFile = ReadyBatchFile<PendingFile>;
-
-const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Outcomes by fileId, filled in as the batch goes. */
+type Outcomes = Map<string, FileResult>;
 
 export class BatchLoader {
-  private readonly settingsCheck: DmsSettingsCheck;
-  /** Tables already warned about having no primary key (once per process). */
-  private readonly warnedRawOnly = new Set<string>();
-  private readonly footerReads = new PQueue({ concurrency: FOOTER_READS_AT_ONCE });
-  /** Footers read ahead by fileId, until a batch takes them. */
-  private readonly readAhead = new Map<string, Promise<ReadyFile | FileResult>>();
+  private readonly footers: FooterReads;
+  private readonly report: BatchReport;
 
   constructor(private readonly deps: BatchLoaderDeps) {
-    this.settingsCheck = new DmsSettingsCheck(deps.config.dms.warnNoDeletesAfterCdcFiles);
+    this.footers = new FooterReads(deps.s3);
+    this.report = new BatchReport(deps);
   }
 
-  /**
-   * Starts reading the file's footer now, while it waits for its batch: the batch then finds it
-   * read instead of spending a round of GETs before its transaction.
-   */
+  /** Starts reading the file's footer now, while it waits for its batch. */
   prefetch(file: PendingFile): void {
-    const id = fileId(file.ref);
-    if (this.readAhead.has(id) || this.readAhead.size >= MAX_READ_AHEAD) return;
-    this.readAhead.set(id, this.readFooter(file));
+    this.footers.prefetch(file);
   }
 
   /** Loads the files (all of one table); returns an outcome per fileId. */
   async load(files: readonly PendingFile[]): Promise<Map<string, FileResult>> {
-    const outcomes = new Map<string, FileResult>();
-    const unique = [...new Map(files.map((f) => [fileId(f.ref), f])).values()].sort(byDmsOrder);
-    const { maxAttempts } = this.deps.config.batching;
-    let remaining = unique;
+    const outcomes: Outcomes = new Map();
+    let remaining = [...new Map(files.map((f) => [fileId(f.ref), f])).values()].sort(byDmsOrder);
     for (let attempt = 1; remaining.length > 0; attempt++) {
       try {
         await this.deps.pool.with((session) => this.attempt(session, remaining, outcomes));
         return outcomes;
       } catch (error) {
-        const failure = toDatabendError(error);
-        const table = remaining[0]?.route.target ?? '?';
-        this.deps.events.emit('databend:error', { code: failure.code ?? 'transport' });
-        this.deps.events.emit('batch:failed', {
-          table,
-          batchId: '',
-          error: failure,
-          attempt,
-          transient: failure.transient,
-        });
         remaining = remaining.filter((f) => !outcomes.has(fileId(f.ref)));
-        if (!failure.transient) {
-          await this.isolate(remaining, failure, outcomes);
-          return outcomes;
-        }
-        if (attempt >= maxAttempts) {
-          for (const f of remaining)
-            outcomes.set(fileId(f.ref), retry(`Databend: ${failure.message}`));
-          return outcomes;
-        }
-        await (this.deps.sleep ?? sleepMs)(Math.min(200 * 2 ** (attempt - 1), 5_000));
+        const failure = classifyBatchError(error);
+        if (!(await this.failed(failure, remaining, attempt, outcomes))) return outcomes;
+        await (this.deps.sleep ?? sleep)(backoffMs(attempt, 200, 5_000));
       }
     }
     return outcomes;
   }
 
+  /** Reports a failed attempt and settles what it can; true when the batch runs again. */
+  private async failed(
+    failure: BatchFailure,
+    files: readonly PendingFile[],
+    attempt: number,
+    outcomes: Outcomes,
+  ): Promise<boolean> {
+    const { events, config } = this.deps;
+    const bug = failure.kind === 'bug';
+    const transient = bug || (failure.kind === 'databend' && failure.error.transient);
+    if (failure.kind === 'databend')
+      events.emit('databend:error', { code: failure.error.code ?? 'transport' });
+    events.emit('batch:failed', {
+      table: files[0]?.route.target ?? '?',
+      batchId: '',
+      error: failure.error,
+      attempt,
+      transient,
+      ...(bug ? { bug } : {}),
+    });
+    const settle = (result: FileResult): void => {
+      for (const f of files) outcomes.set(fileId(f.ref), result);
+    };
+    if (failure.kind === 'bug') {
+      // Through the queue, not here: the same code would most likely fail the same way.
+      settle(retry(`internal error, not the file's (see the log): ${failure.error.message}`));
+      return false;
+    }
+    if (!transient) {
+      await this.isolate(files, failure, outcomes);
+      return false;
+    }
+    if (attempt < config.batching.maxAttempts) return true;
+    settle(retry(`Databend: ${failure.error.message}`));
+    return false;
+  }
+
   /** A permanent failure of several files: load each alone, so only the bad one is poison. */
   private async isolate(
     files: readonly PendingFile[],
-    failure: DatabendError,
-    outcomes: Map<string, FileResult>,
+    failure: BatchFailure,
+    outcomes: Outcomes,
   ): Promise<void> {
-    if (files.length === 1 && files[0] !== undefined) {
-      outcomes.set(fileId(files[0].ref), poison(`Databend rejected the file: ${failure.message}`));
+    const [only] = files;
+    if (files.length === 1 && only !== undefined) {
+      outcomes.set(fileId(only.ref), poison(permanentReason(failure)));
       return;
     }
     for (const file of files) {
@@ -127,45 +127,70 @@ export class BatchLoader {
     }
   }
 
+  /** One try of the batch on one session: every step settles the files it can. */
   private async attempt(
     session: SqlSession,
     files: readonly PendingFile[],
-    outcomes: Map<string, FileResult>,
+    outcomes: Outcomes,
   ): Promise<void> {
-    const { config } = this.deps;
-    const first = files[0];
-    if (first === undefined) return;
-    const route = first.route;
+    const fresh = await this.skipLoaded(session, files, outcomes);
+    const ready = await this.readFooters(fresh, outcomes);
+    if (ready.length === 0) return;
+    const tables = await this.evolveTables(session, ready, outcomes);
+    if (!tables.ok) return;
+    await this.commit(session, ready, tables.odsColumns, outcomes);
+  }
 
-    const loaded = await session.query(
-      loadedFilesSql(
-        config.databend.controlDatabase,
-        first.ref.bucket,
-        files.map((f) => f.ref.key),
-      ),
+  /** Files the ledger already holds are done; the others are returned. */
+  private async skipLoaded(
+    session: SqlSession,
+    files: readonly PendingFile[],
+    outcomes: Outcomes,
+  ): Promise<PendingFile[]> {
+    const bucket = files[0]?.ref.bucket;
+    if (bucket === undefined) return [];
+    const sql = loadedFilesSql(
+      this.deps.config.databend.controlDatabase,
+      bucket,
+      files.map((f) => f.ref.key),
     );
-    const loadedIds = new Set(
-      loaded.map((r) =>
-        fileId({ bucket: first.ref.bucket, key: String(r.object_key), etag: String(r.etag) }),
-      ),
-    );
-    const fresh: PendingFile[] = [];
-    for (const file of files) {
-      if (loadedIds.has(fileId(file.ref))) {
-        this.readAhead.delete(fileId(file.ref));
-        outcomes.set(fileId(file.ref), done(0, 'already in the ledger'));
-      } else fresh.push(file);
-    }
+    const loaded = loadedFileIds(bucket, await session.query(sql));
+    return files.filter((file) => {
+      if (!loaded.has(fileId(file.ref))) return true;
+      this.footers.forget(file);
+      outcomes.set(fileId(file.ref), done(0, 'already in the ledger'));
+      return false;
+    });
+  }
 
-    const ready: ReadyFile[] = [];
-    const inspected = await Promise.all(fresh.map((file) => this.takeFooter(file)));
-    fresh.forEach((file, i) => {
-      const result = inspected[i] as ReadyFile | FileResult;
-      if ('kind' in result) outcomes.set(fileId(file.ref), result);
+  /** The files whose footers allow loading; the others are settled with the footer's verdict. */
+  private async readFooters(
+    files: readonly PendingFile[],
+    outcomes: Outcomes,
+  ): Promise<InspectedFile[]> {
+    const inspected = await Promise.all(files.map((file) => this.footers.take(file)));
+    const ready: InspectedFile[] = [];
+    files.forEach((file, i) => {
+      const result = inspected[i];
+      if (result === undefined) return;
+      if (isOutcome(result)) outcomes.set(fileId(file.ref), result);
       else ready.push(result);
     });
-    if (ready.length === 0) return;
+    return ready;
+  }
 
+  /**
+   * Brings raw and ODS up to the files' columns, before the transaction (DDL would commit it).
+   * A file the schema cannot follow is poison and holds back the rest of the batch.
+   */
+  private async evolveTables(
+    session: SqlSession,
+    ready: readonly InspectedFile[],
+    outcomes: Outcomes,
+  ): Promise<{ ok: true; odsColumns: string[] | undefined } | { ok: false }> {
+    const { config, schemas } = this.deps;
+    const route = ready[0]?.file.route;
+    if (route === undefined) return { ok: false };
     const target = {
       rawDatabase: config.databend.rawDatabase,
       odsDatabase: config.databend.odsDatabase,
@@ -174,32 +199,33 @@ export class BatchLoader {
       // Before images of the key are read from raw by the MERGE; they are no ODS columns.
       rawOnlyColumns: beforeImageColumnNames(route.primaryKey ?? [], config.dms.beforeImagePrefix),
     };
-    const ensured = await this.deps.schemas.ensure(
+    const ensured = await schemas.ensure(
       session,
       target,
       ready.map((r) => r.columns),
     );
-    if (!ensured.ok) {
-      for (const r of ready) {
-        outcomes.set(
-          fileId(r.file.ref),
-          r.file.ref.key === ensured.file
-            ? poison(ensured.message)
-            : retry(`held back by ${ensured.file}`),
-        );
-      }
-      return;
+    if (ensured.ok) return { ok: true, odsColumns: ensured.ods?.map((c) => c.name) };
+    for (const r of ready) {
+      const held = r.file.ref.key !== ensured.file;
+      outcomes.set(
+        fileId(r.file.ref),
+        held ? retry(`held back by ${ensured.file}`) : poison(ensured.message),
+      );
     }
+    return { ok: false };
+  }
 
+  /** The batch transaction; files with rows no ODS can take are poison, the rest go again. */
+  private async commit(
+    session: SqlSession,
+    ready: readonly InspectedFile[],
+    odsColumns: readonly string[] | undefined,
+    outcomes: Outcomes,
+  ): Promise<void> {
     const batchId = newBatchId();
-    const statements = batchStatements(
-      config,
-      batchId,
-      ready,
-      ensured.ods?.map((c) => c.name),
-    );
+    const statements = batchStatements(this.deps.config, batchId, ready, odsColumns);
     this.deps.logger.debug(
-      { table: route.target, batch: batchId, files: ready.length },
+      { table: ready[0]?.file.route.target, batch: batchId, files: ready.length },
       'batch started',
     );
     let result: BatchResult;
@@ -207,120 +233,36 @@ export class BatchLoader {
       result = await runBatchTransaction(session, statements);
     } catch (error) {
       if (!(error instanceof InvalidRowsError)) throw error;
-      for (const r of ready) {
-        const bad = error.files.get(r.file.ref.key);
-        if (bad === undefined) continue;
-        const why = [
-          ...(bad.badOps > 0 ? [`${bad.badOps} row(s) with an Op other than I, U or D`] : []),
-          ...(bad.nullKeys > 0
-            ? [
-                `${bad.nullKeys} row(s) with a NULL in primary-key column(s) ${(route.primaryKey ?? []).join(', ')}`,
-              ]
-            : []),
-        ];
-        outcomes.set(fileId(r.file.ref), poison(why.join('; ')));
-      }
+      const rest = this.poisonInvalidRows(error, ready, outcomes);
       // The other files load in a batch of their own.
-      const rest = ready.filter((r) => !error.files.has(r.file.ref.key)).map((r) => r.file);
       if (rest.length > 0) await this.attempt(session, rest, outcomes);
       return;
     }
-    const rawOnly = route.primaryKey === undefined;
-    const reason = rawOnly
-      ? `loaded to raw only: no primary key is configured for ${route.source}`
-      : 'loaded';
-    for (const r of ready)
-      outcomes.set(fileId(r.file.ref), done(result.rowsByFile.get(r.file.ref.key) ?? 0, reason));
-    this.deps.events.emit('batch:committed', {
-      table: route.target,
-      batchId,
-      files: ready.length,
-      rows: result.rowsByOp,
-      rowsMerged: result.rowsMerged,
-      copyMs: result.copyMs,
-      mergeMs: result.mergeMs,
-      totalMs: result.totalMs,
-      oldestEventTime: new Date(Math.min(...ready.map((r) => r.file.ref.eventTime.getTime()))),
-      ...(result.newestTimestamp === undefined
-        ? {}
-        : { newestCommitTime: new Date(`${result.newestTimestamp.replace(' ', 'T')}Z`) }),
-    });
-    this.checkDmsSettings(route.target, ready, result.rowsByOp.D);
-    if (rawOnly) this.noteRawOnly(route.target, route.source, ready.length);
+    this.report.committed(batchId, ready, result, outcomes);
   }
 
-  /** A table without a key loads to raw only: counted every batch, warned once per process. */
-  private noteRawOnly(table: string, source: string, files: number): void {
-    this.deps.events.emit('table:raw-only', { table, source, files });
-    if (this.warnedRawOnly.has(table)) return;
-    this.warnedRawOnly.add(table);
-    this.deps.logger.warn(
-      { table, source },
-      `no primary key configured: ${source} loads to raw only, without ODS; set ` +
-        `tables.byName["${source}"].primaryKey (then \`replay\` builds its ODS from raw)`,
-    );
-  }
-
-  /** Warns once per table when what it loaded suggests a DMS setting that loses changes. */
-  private checkDmsSettings(table: string, ready: readonly ReadyFile[], deletes: number): void {
-    const { opColumn } = this.deps.config.dms;
-    const warnings = this.settingsCheck.observe({
-      table,
-      deletes,
-      files: ready.map((r) => ({
-        kind: r.file.key.kind,
-        hasOp: r.columns.columns.some((c) => c.name === opColumn),
-      })),
-    });
-    for (const warning of warnings) {
-      this.deps.logger.warn({ table, setting: warning.setting }, warning.message);
-      this.deps.events.emit('dms:settings-warning', warning);
+  /** Settles the files with invalid rows as poison; returns the others. */
+  private poisonInvalidRows(
+    error: InvalidRowsError,
+    ready: readonly InspectedFile[],
+    outcomes: Outcomes,
+  ): PendingFile[] {
+    const rest: PendingFile[] = [];
+    for (const { file } of ready) {
+      const bad = error.files.get(file.ref.key);
+      if (bad === undefined) {
+        rest.push(file);
+        continue;
+      }
+      const keys = (file.route.primaryKey ?? []).join(', ');
+      const why = [
+        ...(bad.badOps > 0 ? [`${bad.badOps} row(s) with an Op other than I, U or D`] : []),
+        ...(bad.nullKeys > 0
+          ? [`${bad.nullKeys} row(s) with a NULL in primary-key column(s) ${keys}`]
+          : []),
+      ];
+      outcomes.set(fileId(file.ref), poison(why.join('; ')));
     }
-  }
-
-  /** The footer read ahead for this file, or read now; a read-ahead that failed is read again. */
-  private async takeFooter(file: PendingFile): Promise<ReadyFile | FileResult> {
-    const id = fileId(file.ref);
-    const readAhead = this.readAhead.get(id);
-    this.readAhead.delete(id);
-    const result = readAhead === undefined ? undefined : await readAhead;
-    if (result === undefined || ('kind' in result && result.kind === 'retry'))
-      return this.readFooter(file);
-    return result;
-  }
-
-  /** inspect() within the shared limit on concurrent reads; never rejects. */
-  private async readFooter(file: PendingFile): Promise<ReadyFile | FileResult> {
-    try {
-      return await this.footerReads.add(() => this.inspect(file));
-    } catch (error) {
-      return retry(`reading the footer failed: ${(error as Error).message}`);
-    }
-  }
-
-  /** Reads the footer and maps the columns; an outcome instead when the file cannot be loaded. */
-  private async inspect(file: PendingFile): Promise<ReadyFile | FileResult> {
-    const { ref, route } = file;
-    let schema;
-    try {
-      schema = await readParquetSchema(
-        s3RangeReader(this.deps.s3, ref.bucket, ref.key, ref.etag),
-        ref.size,
-      );
-    } catch (error) {
-      if (error instanceof InvalidParquetError)
-        return poison(`not a readable Parquet file: ${error.message}`);
-      if (error instanceof ObjectMissingError) return ignored(error.message);
-      return retry(`reading the footer failed: ${(error as Error).message}`);
-    }
-    const mapped = mapParquetColumns(schema.columns, route.columnTypes);
-    const names = new Set(mapped.columns.map((c) => c.name));
-    const missingKey = (route.primaryKey ?? []).filter((k) => !names.has(k));
-    if (missingKey.length > 0)
-      return poison(`the file lacks primary-key column(s) ${missingKey.join(', ')}`);
-    return {
-      file,
-      columns: { key: ref.key, columns: mapped.columns, unsupported: mapped.unsupported },
-    };
+    return rest;
   }
 }

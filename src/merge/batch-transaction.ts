@@ -3,7 +3,7 @@
  * ledger rows, COMMIT. Nothing of the batch is visible unless all of it is. DDL is never issued
  * here: it would commit the open transaction.
  */
-import { DatabendError } from '../databend/error-codes.js';
+import { timestampFromText } from '../databend/rows.js';
 import type { SqlSession } from '../databend/session-pool.js';
 
 export interface BatchStatements {
@@ -19,8 +19,8 @@ export interface BatchStatements {
 export interface BatchResult {
   readonly rowsByFile: ReadonlyMap<string, number>;
   readonly rowsByOp: { I: number; U: number; D: number };
-  /** The newest DMS timestamp text among the batch's rows, if the files carry one. */
-  readonly newestTimestamp: string | undefined;
+  /** The newest DMS timestamp among the batch's rows, if the files carry one. */
+  readonly newestCommitTime: Date | undefined;
   readonly rowsMerged: number;
   readonly copyMs: number;
   readonly mergeMs: number;
@@ -85,7 +85,7 @@ export async function runBatchTransaction(
 
 function summarize(
   rows: readonly Readonly<Record<string, unknown>>[],
-): Pick<BatchResult, 'rowsByOp' | 'newestTimestamp'> {
+): Pick<BatchResult, 'rowsByOp' | 'newestCommitTime'> {
   const rowsByOp = { I: 0, U: 0, D: 0 };
   const invalidOp = new Map<string, number>();
   const nullKeys = new Map<string, number>();
@@ -107,11 +107,9 @@ function summarize(
     }
   }
   if (nullSeqs > 0) {
-    // Not bad input: a fault of the service (a file without a rank). Never committed.
-    throw new DatabendError(
-      `the batch would write ${nullSeqs} raw row(s) with a NULL _seq; rolled back`,
-      { transient: false },
-    );
+    // Not bad input: a fault of the service (a file without a rank), so a plain Error, which
+    // the loader reports as a bug and never blames on a file. Never committed.
+    throw new Error(`the batch would write ${nullSeqs} raw row(s) with a NULL _seq; rolled back`);
   }
   if (invalidOp.size > 0 || nullKeys.size > 0) {
     const files = new Map<string, InvalidRows>();
@@ -119,5 +117,9 @@ function summarize(
       files.set(file, { badOps: invalidOp.get(file) ?? 0, nullKeys: nullKeys.get(file) ?? 0 });
     throw new InvalidRowsError(files);
   }
-  return { rowsByOp, newestTimestamp };
+  return {
+    rowsByOp,
+    newestCommitTime:
+      newestTimestamp === undefined ? undefined : timestampFromText(newestTimestamp),
+  };
 }

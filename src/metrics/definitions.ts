@@ -15,7 +15,7 @@ export const DURATION_BUCKETS_SECONDS: readonly number[] = [
   0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600,
 ];
 
-export type BatchResult = 'committed' | 'failed_transient' | 'failed_permanent';
+export type BatchResult = 'committed' | 'failed_transient' | 'failed_permanent' | 'failed_bug';
 export type LagKind = 'event' | 'commit';
 
 function counter<L extends string>(
@@ -70,7 +70,7 @@ export function defineMetrics(registry: Registry) {
     batches: counter(
       registry,
       'batches_total',
-      'Batch transactions by result: committed, failed_transient (retried), failed_permanent.',
+      'Batch transactions by result: committed, failed_transient (retried), failed_permanent, failed_bug (an internal error; retried through the queue).',
       ['table', 'result'],
     ),
     copyDuration: durationHistogram(

@@ -90,7 +90,8 @@ export class Metrics {
         this.#setLag(table, 'commit', e.newestCommitTime);
       }),
       events.on('batch:failed', (e) => {
-        const result = e.transient ? 'failed_transient' : 'failed_permanent';
+        const result =
+          e.bug === true ? 'failed_bug' : e.transient ? 'failed_transient' : 'failed_permanent';
         m.batches.inc({ table: e.table, result });
       }),
       events.on('file:outcome', (e) => {

@@ -22,7 +22,12 @@ export interface LoaderFixture {
   readonly s3: S3Client;
   readonly conn: Connection;
   /** A loader on the fixture's pool; retries do not wait. */
-  newLoader(options?: { s3?: S3Client; events?: PipelineEvents; logger?: Logger }): BatchLoader;
+  newLoader(options?: {
+    s3?: S3Client;
+    events?: PipelineEvents;
+    logger?: Logger;
+    schemas?: TableSchemas;
+  }): BatchLoader;
   put(key: string, body: Buffer | string): Promise<PendingFile>;
   /** The first value of the first row, as text. */
   scalar(sql: string): Promise<string>;
@@ -48,7 +53,7 @@ export async function loaderFixture(
         config: target.config,
         pool,
         s3: options.s3 ?? client,
-        schemas: new TableSchemas({ opColumn: 'Op', timestampColumn: TS }),
+        schemas: options.schemas ?? new TableSchemas({ opColumn: 'Op', timestampColumn: TS }),
         events: options.events ?? new PipelineEvents(),
         logger: options.logger ?? pino({ level: 'silent' }),
         sleep: () => Promise.resolve(),
