@@ -9,9 +9,18 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import { loadedFileIds, loadedFilesSql } from '../control/ledger-sql.js';
 import type { Config } from '../config.js';
+import { DatabendCode, DatabendError } from '../databend/error-codes.js';
 import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import { fileId } from '../files/file-ref.js';
+import {
+  checkBatchVersions,
+  StaleObjectsError,
+  staleMessage,
+  staleObjects,
+  VersionCheckError,
+  type StaleReason,
+} from '../files/object-version.js';
 import { backoffMs, sleep } from '../lifecycle/backoff.js';
 import { batchStatements, newBatchId } from '../merge/batch-statements.js';
 import {
@@ -23,7 +32,7 @@ import { beforeImageColumnNames } from '../merge/before-image.js';
 import type { TableSchemas } from '../schema/table-schemas.js';
 import { classifyBatchError, permanentReason, type BatchFailure } from './batch-failure.js';
 import { BatchReport } from './batch-report.js';
-import { done, poison, retry, type FileResult } from './file-outcome.js';
+import { done, ignored, poison, retry, type FileResult } from './file-outcome.js';
 import { isOutcome, type InspectedFile } from './file-inspection.js';
 import { FooterReads } from './footer-reads.js';
 import { byDmsOrder, type PendingFile } from './pending-file.js';
@@ -230,8 +239,16 @@ export class BatchLoader {
     );
     let result: BatchResult;
     try {
-      result = await runBatchTransaction(session, statements);
+      result = await runBatchTransaction(session, statements, {
+        checkVersions: (rowsByFile) => checkBatchVersions(this.deps.s3, ready, rowsByFile),
+      });
     } catch (error) {
+      const stale = await this.staleFiles(error, ready);
+      if (stale !== undefined) {
+        const rest = this.ignoreStale(stale, ready, outcomes);
+        if (rest.length > 0) await this.attempt(session, rest, outcomes);
+        return;
+      }
       if (!(error instanceof InvalidRowsError)) throw error;
       const rest = this.poisonInvalidRows(error, ready, outcomes);
       // The other files load in a batch of their own.
@@ -239,6 +256,44 @@ export class BatchLoader {
       return;
     }
     this.report.committed(batchId, ready, result, outcomes);
+  }
+
+  /**
+   * The files of a failed batch whose objects are not the announced versions: from the check
+   * after COPY, or, when COPY itself failed because an object vanished (3001), from a check made
+   * now. Undefined when the failure had another cause.
+   */
+  private async staleFiles(
+    error: unknown,
+    ready: readonly InspectedFile[],
+  ): Promise<ReadonlyMap<string, StaleReason> | undefined> {
+    if (error instanceof StaleObjectsError) return error.files;
+    if (error instanceof VersionCheckError)
+      throw new DatabendError(error.message, { transient: true, cause: error });
+    if (!(error instanceof DatabendError) || error.code !== DatabendCode.StorageNotFound)
+      return undefined;
+    const stale = await staleObjects(
+      this.deps.s3,
+      ready.map((r) => r.file.ref),
+    ).catch((e: unknown) => {
+      throw new DatabendError((e as Error).message, { transient: true, cause: e });
+    });
+    return stale.size > 0 ? stale : undefined;
+  }
+
+  /** Settles the replaced or vanished files as ignored; returns the others. */
+  private ignoreStale(
+    stale: ReadonlyMap<string, StaleReason>,
+    ready: readonly InspectedFile[],
+    outcomes: Outcomes,
+  ): PendingFile[] {
+    const rest: PendingFile[] = [];
+    for (const { file } of ready) {
+      const why = stale.get(file.ref.key);
+      if (why === undefined) rest.push(file);
+      else outcomes.set(fileId(file.ref), ignored(staleMessage(file.ref, why)));
+    }
+    return rest;
   }
 
   /** Settles the files with invalid rows as poison; returns the others. */

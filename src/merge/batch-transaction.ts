@@ -49,9 +49,19 @@ export class InvalidRowsError extends Error {
   }
 }
 
+/** Steps a caller adds inside the transaction; one that throws rolls the batch back. */
+export interface BatchSteps {
+  /**
+   * After COPY, before anything else: checks that the rows COPY loaded are of the object
+   * versions the ledger rows will name (files/object-version.ts).
+   */
+  readonly checkVersions?: (rowsByFile: ReadonlyMap<string, number>) => Promise<void>;
+}
+
 export async function runBatchTransaction(
   session: SqlSession,
   statements: BatchStatements,
+  steps: BatchSteps = {},
 ): Promise<BatchResult> {
   const started = performance.now();
   await session.exec('BEGIN');
@@ -62,6 +72,7 @@ export async function runBatchTransaction(
         rowsByFile.set(String(row.File), Number(row.Rows_loaded));
       }
     }
+    await steps.checkVersions?.(rowsByFile);
     const copied = performance.now();
     const summary = summarize(await session.query(statements.summary));
     const rowsMerged = statements.merge === undefined ? 0 : await session.exec(statements.merge);
