@@ -45,6 +45,17 @@ export interface BatchFailed {
   bug?: boolean;
 }
 
+/** Another writer committed to the table during the batch: it runs again (no attempt used). */
+export interface BatchConflict {
+  table: string;
+}
+
+/** The batch was not committed because this process may not write (no lease, or a newer token). */
+export interface BatchFenced {
+  table: string;
+  reason: string;
+}
+
 export type FileOutcomeKind = 'done' | 'ignored' | 'retry' | 'poison';
 
 export interface FileOutcome {
@@ -106,6 +117,8 @@ export interface RetentionFailed {
 export interface PipelineEventMap {
   'batch:committed': BatchCommitted;
   'batch:failed': BatchFailed;
+  'batch:conflict': BatchConflict;
+  'batch:fenced': BatchFenced;
   'file:outcome': FileOutcome;
   'table:paused': TablePaused;
   'table:resumed': TableResumed;

@@ -110,7 +110,9 @@ export async function runFloor(
           const size = sizes[n] ?? config.batching.maxFiles;
           const chunk = ready.slice(i, i + size);
           i += size;
-          const statements = batchStatements(config, newBatchId(), chunk, odsColumns.get(table));
+          const statements = batchStatements(config, newBatchId(), chunk, odsColumns.get(table), {
+            owner: 'bench',
+          });
           await pool.with(async (session) => {
             const t0 = performance.now();
             for (const copy of statements.copies) await session.query(copy);

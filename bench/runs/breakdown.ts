@@ -3,6 +3,7 @@
 // then BEGIN, COPY, the Op summary, MERGE, the ledger INSERT and COMMIT. Once with one file per
 // batch and once with every file in one batch, plus the bare round trip of `SELECT 1`. Separates
 // what the engine spends on the work (COPY, MERGE) from what the service's extra statements cost.
+import { ClaimTables } from '../../src/control/claim-tables.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { batchStatements, newBatchId, type ReadyFile } from '../../src/merge/batch-statements.js';
 import { loadedFilesSql } from '../../src/control/ledger-sql.js';
@@ -33,6 +34,8 @@ const STEPS = [
   'ledger look-up',
   'footer read (S3)',
   'BEGIN',
+  'fence: claim UPDATE',
+  'fence: ledger check',
   'COPY',
   'Op summary',
   'MERGE',
@@ -73,6 +76,7 @@ export async function breakdownBench(ctx: BenchContext, p: BreakdownParams): Pro
       const [tableName, ready] = [...byTable][0] as [string, readonly ReadyFile[]];
       const groups = mode === 'one file per batch' ? ready.map((r) => [r]) : [ready];
       ctx.log(`${mode}: ${groups.length} batch(es)…`);
+      const claims = new ClaimTables(target.config.databend.controlDatabase);
       await pool.with(async (session) => {
         const { config } = target;
         for (const group of groups) {
@@ -117,8 +121,12 @@ export async function breakdownBench(ctx: BenchContext, p: BreakdownParams): Pro
             newBatchId(),
             group,
             odsColumns.get(tableName),
+            { owner: 'bench' },
           );
+          await claims.ensure(session, tableName);
           await timed('BEGIN', () => session.exec('BEGIN'));
+          await timed('fence: claim UPDATE', () => session.exec(statements.fence.claim));
+          await timed('fence: ledger check', () => session.query(statements.fence.ledger));
           const rowsByFile = new Map<string, number>();
           for (const copy of statements.copies) {
             for (const row of await timed('COPY', () => session.query(copy)))

@@ -27,6 +27,8 @@ import {
   withOperatorContext,
 } from './operator-context.js';
 import { planSchemaDdl } from './plan-ddl.js';
+import { createClaimTableSql } from '../control/claim-sql.js';
+import { writerName } from '../control/writer-name.js';
 
 export function planCommand(config: () => Config): Command {
   return new Command('plan')
@@ -172,8 +174,19 @@ async function planBatch(
       : ddl.statements.map((s) => `${s};`)),
   );
 
-  const statements = batchStatements(config, newBatchId(), files, ddl.odsColumns);
+  out.push(
+    "-- the table's claim row, which every writer of it updates inside its transaction",
+    ...createClaimTableSql(databend.controlDatabase, table).map((s) => `${s};`),
+  );
+  const statements = batchStatements(config, newBatchId(), files, ddl.odsColumns, {
+    owner: writerName('plan'),
+  });
   out.push('', '-- 2. the batch transaction', 'BEGIN;');
+  out.push(
+    '-- the fencing step: claim the table (any other writer of it now conflicts), then check the ledger',
+    `${statements.fence.claim};`,
+    `${statements.fence.ledger};`,
+  );
   out.push(...statements.copies.map((s) => `${s};`));
   out.push(
     '-- rows per file and Op; an Op other than I, U or D rolls the batch back',

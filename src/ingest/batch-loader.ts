@@ -10,6 +10,9 @@ import type { Logger } from 'pino';
 import { loadedFileIds, loadedFilesSql } from '../control/ledger-sql.js';
 import type { Config } from '../config.js';
 import { DatabendCode, DatabendError } from '../databend/error-codes.js';
+import type { WriterFence } from '../control/claim-sql.js';
+import { ClaimTables } from '../control/claim-tables.js';
+import { writerName } from '../control/writer-name.js';
 import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import { fileId } from '../files/file-ref.js';
@@ -22,6 +25,7 @@ import {
   type StaleReason,
 } from '../files/object-version.js';
 import { backoffMs, sleep } from '../lifecycle/backoff.js';
+import { FencedError } from '../merge/batch-fence.js';
 import { batchStatements, newBatchId } from '../merge/batch-statements.js';
 import {
   InvalidRowsError,
@@ -44,9 +48,22 @@ export interface BatchLoaderDeps {
   readonly schemas: TableSchemas;
   readonly events: PipelineEvents;
   readonly logger: Logger;
+  /**
+   * Who commits the next batch: the lease holder with its token, or an operator command;
+   * undefined while this process may not write (a standby, or a replica that lost its lease).
+   * Default: this process, fenced by the per-table claim only.
+   */
+  readonly writer?: () => WriterFence | undefined;
   /** Waits between attempts of a transaction; replaced by tests. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * A commit conflict means another writer committed to the table: the batch runs again at once,
+ * re-reading the ledger, without using up an attempt (its files are not at fault). Bounded only
+ * so that a table two writers keep fighting over still ends in a `retry`.
+ */
+const MAX_CONFLICT_RETRIES = 50;
 
 /** Outcomes by fileId, filled in as the batch goes. */
 type Outcomes = Map<string, FileResult>;
@@ -54,10 +71,15 @@ type Outcomes = Map<string, FileResult>;
 export class BatchLoader {
   private readonly footers: FooterReads;
   private readonly report: BatchReport;
+  private readonly claims: ClaimTables;
+  private readonly writer: () => WriterFence | undefined;
 
   constructor(private readonly deps: BatchLoaderDeps) {
     this.footers = new FooterReads(deps.s3);
     this.report = new BatchReport(deps);
+    this.claims = new ClaimTables(deps.config.databend.controlDatabase);
+    const own: WriterFence = { owner: writerName('loader') };
+    this.writer = deps.writer ?? (() => own);
   }
 
   /** Starts reading the file's footer now, while it waits for its batch. */
@@ -69,15 +91,29 @@ export class BatchLoader {
   async load(files: readonly PendingFile[]): Promise<Map<string, FileResult>> {
     const outcomes: Outcomes = new Map();
     let remaining = [...new Map(files.map((f) => [fileId(f.ref), f])).values()].sort(byDmsOrder);
-    for (let attempt = 1; remaining.length > 0; attempt++) {
+    let conflicts = 0;
+    for (let attempt = 1; remaining.length > 0;) {
       try {
         await this.deps.pool.with((session) => this.attempt(session, remaining, outcomes));
         return outcomes;
       } catch (error) {
         remaining = remaining.filter((f) => !outcomes.has(fileId(f.ref)));
         const failure = classifyBatchError(error);
+        const table = remaining[0]?.route.target ?? '?';
+        if (failure.kind === 'conflict' && ++conflicts <= MAX_CONFLICT_RETRIES) {
+          this.deps.events.emit('batch:conflict', { table });
+          await (this.deps.sleep ?? sleep)(Math.random() * 50);
+          continue;
+        }
+        if (failure.kind === 'fenced') {
+          this.deps.events.emit('batch:fenced', { table, reason: failure.error.message });
+          for (const f of remaining)
+            outcomes.set(fileId(f.ref), retry(`not committed: ${failure.error.message}`));
+          return outcomes;
+        }
         if (!(await this.failed(failure, remaining, attempt, outcomes))) return outcomes;
         await (this.deps.sleep ?? sleep)(backoffMs(attempt, 200, 5_000));
+        attempt++;
       }
     }
     return outcomes;
@@ -92,7 +128,11 @@ export class BatchLoader {
   ): Promise<boolean> {
     const { events, config } = this.deps;
     const bug = failure.kind === 'bug';
-    const transient = bug || (failure.kind === 'databend' && failure.error.transient);
+    const transient =
+      bug ||
+      failure.kind === 'conflict' ||
+      failure.kind === 'fenced' ||
+      (failure.kind === 'databend' && failure.error.transient);
     if (failure.kind === 'databend')
       events.emit('databend:error', { code: failure.error.code ?? 'transport' });
     events.emit('batch:failed', {
@@ -231,8 +271,12 @@ export class BatchLoader {
     odsColumns: readonly string[] | undefined,
     outcomes: Outcomes,
   ): Promise<void> {
+    const table = ready[0]?.file.route.target;
+    if (table !== undefined) await this.claims.ensure(session, table);
+    const writer = this.writer();
+    if (writer === undefined) throw new FencedError('this replica holds no lease');
     const batchId = newBatchId();
-    const statements = batchStatements(this.deps.config, batchId, ready, odsColumns);
+    const statements = batchStatements(this.deps.config, batchId, ready, odsColumns, writer);
     this.deps.logger.debug(
       { table: ready[0]?.file.route.target, batch: batchId, files: ready.length },
       'batch started',

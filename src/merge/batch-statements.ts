@@ -1,14 +1,17 @@
 /**
- * The statements of one batch transaction, built without running anything: the COPYs into raw
- * (one per column set), the Op/row summary, the MERGE into ODS and the ledger INSERT. BatchLoader
+ * The statements of one batch transaction, built without running anything: the fencing step
+ * (claim, lease, ledger check), the COPYs into raw (one per column set), the Op/row summary, the MERGE into ODS and the ledger INSERT. BatchLoader
  * runs them; `plan` prints them. Pure, so both always agree.
  */
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
+import { claimSql, type WriterFence } from '../control/claim-sql.js';
+import { leaseLiveSql } from '../control/lease-sql.js';
+import { fileMark, type FenceStatements } from './batch-fence.js';
 import { beforeImageColumnsIn } from './before-image.js';
 import type { BatchStatements } from './batch-transaction.js';
 import { copyIntoRawSql, type CopyColumn } from './copy-sql.js';
-import { insertLedgerSql } from '../control/ledger-sql.js';
+import { insertLedgerSql, loadedFilesSql } from '../control/ledger-sql.js';
 import { batchSummarySql, mergeIntoOdsSql } from './merge-sql.js';
 import { formatDatabendType } from '../schema/databend-type.js';
 import { ODS_STATE_COLUMNS } from '../schema/table-ddl.js';
@@ -38,12 +41,14 @@ export function newBatchId(now: number = Date.now()): string {
 /**
  * The statements for `ready` (files of one table, in DMS order). `odsColumns` are the ODS table's
  * columns after the schema step; undefined when the table has no primary key (raw only).
+ * `writer` is who commits: its claim (and lease, if it holds one) fence the transaction.
  */
 export function batchStatements(
   config: Config,
   batchId: string,
   ready: readonly ReadyFile[],
   odsColumns: readonly string[] | undefined,
+  writer: WriterFence,
 ): BatchStatements {
   const { dms } = config;
   const route = ready[0]?.file.route;
@@ -85,6 +90,7 @@ export function batchStatements(
           beforeImageColumns: batchBeforeImages(ready, route.primaryKey, dms.beforeImagePrefix),
         });
   return {
+    fence: fenceStatements(config, route.target, ready, writer, batchId),
     copies,
     summary: batchSummarySql({
       rawDatabase: config.databend.rawDatabase,
@@ -111,6 +117,31 @@ export function batchStatements(
           eventTime: file.ref.eventTime,
         })),
       ),
+  };
+}
+
+function fenceStatements(
+  config: Config,
+  table: string,
+  ready: readonly ReadyFile[],
+  writer: WriterFence,
+  batchId: string,
+): FenceStatements {
+  const control = config.databend.controlDatabase;
+  const bucket = ready[0]?.file.ref.bucket ?? '';
+  return {
+    claim: claimSql(control, table, writer, batchId),
+    claimCarriesToken: writer.lease !== undefined,
+    leaseLive:
+      writer.lease === undefined
+        ? undefined
+        : leaseLiveSql(control, writer.lease.name, writer.owner, writer.lease.token),
+    ledger: loadedFilesSql(
+      control,
+      bucket,
+      ready.map((r) => r.file.ref.key),
+    ),
+    files: new Set(ready.map((r) => fileMark(r.file.ref.key, r.file.ref.etag))),
   };
 }
 

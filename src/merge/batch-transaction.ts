@@ -1,12 +1,15 @@
 /**
- * One batch of one table in one transaction: COPY into raw, check Op and key values, MERGE into ODS,
- * ledger rows, COMMIT. Nothing of the batch is visible unless all of it is. DDL is never issued
+ * One batch of one table in one transaction: the fencing step (claim, lease, ledger), COPY into
+ * raw, check Op and key values, MERGE into ODS, ledger rows, COMMIT. Nothing of the batch is visible unless all of it is. DDL is never issued
  * here: it would commit the open transaction.
  */
 import { timestampFromText } from '../databend/rows.js';
 import type { SqlSession } from '../databend/session-pool.js';
+import { fenceBatch, type FenceStatements } from './batch-fence.js';
 
 export interface BatchStatements {
+  /** Runs first; makes writers of one table exclude each other (batch-fence.ts). */
+  readonly fence: FenceStatements;
   readonly copies: readonly string[];
   /** batchSummarySql: (file, op, n, nullkeys, newest) for the batch's raw rows. */
   readonly summary: string;
@@ -66,6 +69,7 @@ export async function runBatchTransaction(
   const started = performance.now();
   await session.exec('BEGIN');
   try {
+    await fenceBatch(session, statements.fence);
     const rowsByFile = new Map<string, number>();
     for (const copy of statements.copies) {
       for (const row of await session.query(copy)) {

@@ -96,7 +96,13 @@ describe('plan', () => {
       `CREATE TABLE IF NOT EXISTS \`${databend.rawDatabase}\`.\`orders\``,
       `CREATE DATABASE IF NOT EXISTS \`${databend.odsDatabase}\``,
       `CREATE TABLE IF NOT EXISTS \`${databend.odsDatabase}\`.\`orders\``,
+      `CREATE TABLE IF NOT EXISTS \`${databend.controlDatabase}\`.\`claim_orders\``,
+      `INSERT INTO \`${databend.controlDatabase}\`.\`claim_orders\``,
       'BEGIN',
+      expect.stringMatching(
+        new RegExp(`^UPDATE \`${databend.controlDatabase}\`.\`claim_orders\` SET`),
+      ),
+      expect.stringMatching(/^SELECT `object_key` AS object_key/),
       `COPY INTO \`${databend.rawDatabase}\`.\`orders\``,
       expect.stringMatching(/^SELECT `_file` AS file/),
       expect.stringMatching(

@@ -4,6 +4,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Connection } from 'databend-driver';
 import { pino, type Logger } from 'pino';
+import type { WriterFence } from '../../src/control/claim-sql.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
 import { BatchLoader } from '../../src/ingest/batch-loader.js';
@@ -27,6 +28,7 @@ export interface LoaderFixture {
     events?: PipelineEvents;
     logger?: Logger;
     schemas?: TableSchemas;
+    writer?: () => WriterFence | undefined;
   }): BatchLoader;
   put(key: string, body: Buffer | string): Promise<PendingFile>;
   /** The first value of the first row, as text. */
@@ -57,6 +59,7 @@ export async function loaderFixture(
         events: options.events ?? new PipelineEvents(),
         logger: options.logger ?? pino({ level: 'silent' }),
         sleep: () => Promise.resolve(),
+        ...(options.writer === undefined ? {} : { writer: options.writer }),
       }),
     put: async (key, body) => {
       const response = await client.send(
