@@ -47,6 +47,11 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json package-lock.json ./
 COPY config ./config
+# The commit built, for bend_replicator_build_info and `--version`:
+# docker build --build-arg REVISION=$(git rev-parse HEAD) .
+ARG REVISION=unknown
+RUN printf '{"commit":"%s"}\n' "$REVISION" > build-info.json
+LABEL org.opencontainers.image.revision=$REVISION
 # The `node` user of the base image, by number: Kubernetes' runAsNonRoot can only verify a numeric
 # user, and a number needs no /etc/passwd lookup on the host.
 USER 1000:1000

@@ -7,7 +7,7 @@ import { s3Client, sqsClient } from '../clients.js';
 import type { Config } from '../config.js';
 import { SessionPool } from '../databend/session-pool.js';
 import { PipelineEvents } from '../events.js';
-import { databendCheck, sqsCheck } from '../http/probes.js';
+import { databendCheck, s3Check, sqsCheck } from '../http/probes.js';
 import { Readiness } from '../http/readiness.js';
 import { startHttpServer } from '../http/server.js';
 import { BucketLister } from '../ingest/bucket-lister.js';
@@ -18,7 +18,9 @@ import { RetentionCron } from '../lifecycle/retention-cron.js';
 import { Shutdown } from '../lifecycle/shutdown.js';
 import { createLogger, flushLogger, logPipelineEvents } from '../logger.js';
 import { purgeRaw } from '../control/retention.js';
+import { buildInfo } from '../metrics/build-info.js';
 import { Metrics } from '../metrics/metrics.js';
+import { readLastCommits } from '../control/last-commits.js';
 
 export async function runService(config: Config): Promise<void> {
   const logger = createLogger({ level: config.log.level });
@@ -27,6 +29,7 @@ export async function runService(config: Config): Promise<void> {
   });
   const metrics = new Metrics({
     onCollectError: (err) => logger.warn({ err }, 'collecting pending metrics failed'),
+    build: buildInfo(),
   });
   metrics.subscribe(events);
   logPipelineEvents(events, logger);
@@ -68,8 +71,21 @@ export async function runService(config: Config): Promise<void> {
     pausedTables: () => pipeline.pausedTables(),
   });
 
+  metrics.setHeldSource(() => pipeline.heldFiles());
+
   const probe = databendCheck(new Client(config.databend.dsn));
-  const readiness = new Readiness({ checks: [probe, sqsCheck(sqs, config.sqs.queueUrl)] });
+  const readiness = new Readiness({
+    checks: [
+      probe,
+      sqsCheck(sqs, config.sqs.queueUrl),
+      s3Check(s3, config.s3.bucket, config.s3.bucketFolder),
+    ],
+  });
+  metrics.setDependencySource(async () =>
+    Object.fromEntries(
+      Object.entries((await readiness.check()).checks).map(([name, check]) => [name, check.ok]),
+    ),
+  );
   const http = await startHttpServer({
     host: config.http.host,
     port: config.http.port,
@@ -105,6 +121,12 @@ export async function runService(config: Config): Promise<void> {
 
   try {
     await pipeline.start();
+    metrics.recordLastCommits(
+      await readLastCommits(pool, config.databend.controlDatabase).catch((err: unknown) => {
+        logger.warn({ err }, 'reading the last commits from the ledger failed');
+        return new Map<string, Date>();
+      }),
+    );
     // After start: the control tables exist and paused tables are known.
     sweep.start();
     retention.start();

@@ -36,6 +36,16 @@ export function heldFilesSql(controlDatabase: string, table: string): string {
   );
 }
 
+/** Per table: how many files are held and the oldest one's event time (as text, UTC). */
+export function heldSummarySql(controlDatabase: string): string {
+  const c = quoteIdent;
+  return (
+    `SELECT ${c('table_name')} AS table_name, count(*)::STRING AS files, ` +
+    `min(${c('event_time')})::STRING AS oldest_event_time ` +
+    `FROM ${qualified(controlDatabase, HELD)} GROUP BY ${c('table_name')}`
+  );
+}
+
 /** Tables with held files (to release those whose pause ended while the service was down). */
 export function tablesWithHeldFilesSql(controlDatabase: string): string {
   return `SELECT DISTINCT ${quoteIdent('table_name')} AS table_name FROM ${qualified(controlDatabase, HELD)}`;

@@ -52,3 +52,12 @@ export function tableHasFilesSql(controlDatabase: string, table: string): string
     `WHERE ${quoteIdent('table_name')} = ${quoteString(table)} LIMIT 1`
   );
 }
+
+/** Per table, when its last batch committed (as text, UTC): seeds last_commit_timestamp_seconds. */
+export function lastCommitsSql(controlDatabase: string): string {
+  const c = quoteIdent;
+  return (
+    `SELECT ${c('table_name')} AS table_name, max(${c('loaded_at')})::STRING AS last_loaded ` +
+    `FROM ${qualified(controlDatabase, 'files')} GROUP BY ${c('table_name')}`
+  );
+}

@@ -1,10 +1,12 @@
 /**
- * The readiness probes for the two dependencies the service cannot work without.
+ * The probes of the service's dependencies: Databend and SQS decide readiness; S3 is reported
+ * (bend_replicator_dependency_up) without deciding it, as the contract has it.
  *
  * The Databend probe keeps its own connection (its own server session) so it never runs inside
  * a batch's transaction, and reuses it between probes; a failed or timed-out probe drops it and
  * the next probe logs in afresh.
  */
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ReadinessCheck } from './readiness.js';
 
@@ -81,6 +83,23 @@ export function sqsCheck(sqs: SQSClient, queueUrl: string): ReadinessCheck {
         new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
         { abortSignal: signal },
       );
+    },
+  };
+}
+
+/**
+ * One key listed under the DMS folder: the bucket answers and the credentials may list it (the
+ * service's IAM policy allows listing that prefix only).
+ */
+export function s3Check(s3: S3Client, bucket: string, bucketFolder: string): ReadinessCheck {
+  const prefix = bucketFolder === '' ? '' : `${bucketFolder.replace(/\/+$/, '')}/`;
+  return {
+    name: 's3',
+    requiredForReadiness: false,
+    async probe(signal) {
+      await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }), {
+        abortSignal: signal,
+      });
     },
   };
 }

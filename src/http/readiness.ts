@@ -12,6 +12,8 @@ export interface ReadinessCheck {
   name: string;
   /** Resolves when the dependency answers; rejects (or is aborted at the timeout) otherwise. */
   probe: (signal: AbortSignal) => Promise<void>;
+  /** False: reported (and exported as dependency_up) without making the service unready. */
+  requiredForReadiness?: boolean;
 }
 
 export interface CheckResult {
@@ -111,7 +113,12 @@ export class Readiness {
       ),
     );
     const checks = Object.fromEntries(results);
-    const failed = results.filter(([, result]) => !result.ok).map(([name]) => name);
+    const required = new Set(
+      this.#checks.filter((c) => c.requiredForReadiness !== false).map((c) => c.name),
+    );
+    const failed = results
+      .filter(([name, result]) => !result.ok && required.has(name))
+      .map(([name]) => name);
     // A shutdown that began while probing wins over what the probes said.
     const report: ReadinessReport = {
       ready: failed.length === 0 && !this.#shuttingDown,

@@ -19,7 +19,7 @@ import { pendingFile, type PendingFile } from './pending-file.js';
 import { parseS3Message } from './s3-event.js';
 import { type S3FileRef } from '../files/file-ref.js';
 import { SqsConsumer, type MessageOutcome } from './sqs-consumer.js';
-import { TablePauses } from './table-pauses.js';
+import { TablePauses, type HeldSummary } from './table-pauses.js';
 import { TableQueues } from './table-queues.js';
 import { routeTable } from './table-routes.js';
 
@@ -156,6 +156,10 @@ export class Pipeline {
 
   pausedTables(): ReadonlyMap<string, string> {
     return this.pauses.list();
+  }
+
+  heldFiles(): readonly HeldSummary[] {
+    return this.pauses.held();
   }
 
   async handle(message: Message): Promise<MessageOutcome> {

@@ -10,6 +10,7 @@ import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import {
   heldFilesSql,
+  heldSummarySql,
   holdFileSql,
   releaseFileSql,
   tablesWithHeldFilesSql,
@@ -34,6 +35,18 @@ export interface TablePausesDeps {
   readonly tableStatePollMs: number;
 }
 
+/** Files held for one paused table. */
+export interface HeldSummary {
+  readonly table: string;
+  readonly files: number;
+  readonly oldestEventTime: Date;
+}
+
+/** Databend's TIMESTAMP text (`YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC) as a Date. */
+function utcTimestamp(text: string): Date {
+  return new Date(`${text.replace(' ', 'T')}Z`);
+}
+
 export class TablePauses {
   /** Paused table → the file that paused it (redeliveries of it go back to SQS, toward the DLQ). */
   private readonly paused = new Map<string, { reason: string; fileId: string | undefined }>();
@@ -44,6 +57,8 @@ export class TablePauses {
   private stateWrites = 0;
   private statePoll: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** As last read with the table states (for metrics and /status). */
+  private heldSummary: readonly HeldSummary[] = [];
 
   constructor(private readonly deps: TablePausesDeps) {}
 
@@ -60,12 +75,31 @@ export class TablePauses {
         { table, reason: row.reason },
         'table is paused; `resume --table` loads it again',
       );
+      // For the metrics: a restarted process reports the pauses it inherited.
+      this.deps.events.emit('table:paused', { table, reason });
     }
     const held = await this.withSession((s) => s.query(tablesWithHeldFilesSql(control)));
     for (const row of held) {
       const table = String(row.table_name);
       if (!this.paused.has(table)) this.releaseHeld(table);
     }
+    await this.readHeldSummary();
+  }
+
+  /** Files held per paused table, as of the last poll (every tableStatePollMs). */
+  held(): readonly HeldSummary[] {
+    return this.heldSummary;
+  }
+
+  private async readHeldSummary(): Promise<void> {
+    const rows = await this.withSession((s) =>
+      s.query(heldSummarySql(this.deps.config.databend.controlDatabase)),
+    );
+    this.heldSummary = rows.map((row) => ({
+      table: String(row.table_name),
+      files: Number(row.files),
+      oldestEventTime: utcTimestamp(String(row.oldest_event_time)),
+    }));
   }
 
   /** Starts reading table_state for the CLI's pauses and resumes. */
@@ -126,7 +160,7 @@ export class TablePauses {
             key: String(row.object_key),
             etag: String(row.etag),
             size: Number(row.byte_size),
-            eventTime: new Date(`${String(row.event_time).replace(' ', 'T')}Z`),
+            eventTime: utcTimestamp(String(row.event_time)),
             eventName: 'held',
           };
           const layout = parseKey(ref.key, { bucketFolder: this.deps.config.s3.bucketFolder });
@@ -196,6 +230,7 @@ export class TablePauses {
    * process wrote table_state during the read: the read may predate its own write.
    */
   async sync(): Promise<void> {
+    await this.readHeldSummary();
     if (this.stateWrites > 0) return;
     const version = this.stateVersion;
     const rows = await this.deps.pool.with((s) =>

@@ -91,9 +91,41 @@ export function defineMetrics(registry: Registry) {
     lag: gauge(
       registry,
       'lag_seconds',
+      'At scrape time: now minus the S3 event time of the oldest file waiting for the table, ' +
+        'queued or held while it is paused; 0 when nothing waits (a quiet table).',
+      ['table'],
+    ),
+    commitLag: gauge(
+      registry,
+      'commit_lag_seconds',
       'At the last commit: commit time minus the oldest S3 event time of its files (kind="event"), ' +
         'or minus the newest DMS commit time it loaded (kind="commit").',
       ['table', 'kind'],
+    ),
+    lastCommit: gauge(
+      registry,
+      'last_commit_timestamp_seconds',
+      'When a batch of the table last committed, Unix time; from the ledger at start-up.',
+      ['table'],
+    ),
+    heldFiles: gauge(
+      registry,
+      'held_files',
+      'Files held for a paused table (loaded when it resumes), at scrape time.',
+      ['table'],
+    ),
+    dependencyUp: gauge(
+      registry,
+      'dependency_up',
+      '1 when the dependency (databend, s3, sqs) answered its last probe, else 0; probed at ' +
+        'scrape time at most every 2 s.',
+      ['dependency'],
+    ),
+    buildInfo: gauge(
+      registry,
+      'build_info',
+      'Always 1; the labels say which release runs where: version, commit, node (host name).',
+      ['version', 'commit', 'node'],
     ),
     pendingFiles: gauge(
       registry,

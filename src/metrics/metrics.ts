@@ -3,6 +3,10 @@
  * it, the pipeline's metrics fed by its events, and the pending-work gauges computed at scrape
  * time from a callback the pipeline provides.
  *
+ * Lag is computed at scrape time too, from the oldest file waiting (queued, or held for a paused
+ * table): a quiet table reads 0 and a stuck one grows. The figures at each commit are kept as
+ * `commit_lag_seconds`.
+ *
  * Node's default metrics keep their standard names (`process_*`, `nodejs_*`) rather than taking
  * the `bend_replicator_` prefix: stock dashboards and alert rules for Node processes expect them,
  * and Prometheus's `job`/`instance` labels already say which service they belong to.
@@ -20,7 +24,24 @@ export interface PendingTable {
   oldestEventTime: Date;
 }
 
+/** Files held for a paused table, as last read from `<control>.held_files`. */
+export interface HeldTable {
+  table: string;
+  files: number;
+  oldestEventTime: Date;
+}
+
 export type PendingSource = () => readonly PendingTable[] | Promise<readonly PendingTable[]>;
+export type HeldSource = () => readonly HeldTable[];
+/** Dependency name (databend, s3, sqs) → whether it answered. */
+export type DependencySource = () => Promise<Readonly<Record<string, boolean>>>;
+
+/** Which release runs where: `bend_replicator_build_info`'s labels. */
+export interface BuildInfo {
+  readonly version: string;
+  readonly commit: string;
+  readonly node: string;
+}
 
 export interface MetricsOptions {
   /** Registers Node's process and runtime metrics too; default true. */
@@ -29,6 +50,7 @@ export interface MetricsOptions {
   now?: () => number;
   /** Told when the pending source throws; the scrape then shows the previous values. */
   onCollectError?: (error: unknown) => void;
+  build?: BuildInfo;
 }
 
 const OUTCOMES = ['done', 'ignored', 'retry', 'poison'] as const;
@@ -43,7 +65,9 @@ export class Metrics {
   readonly #now: () => number;
   readonly #onCollectError: (error: unknown) => void;
   #pendingSource: PendingSource | undefined;
-  /** Tables that had pending work once: they show 0 afterwards rather than vanishing. */
+  #heldSource: HeldSource | undefined;
+  #dependencySource: DependencySource | undefined;
+  /** Tables that had pending or held work once: they show 0 afterwards rather than vanishing. */
   readonly #pendingTables = new Set<string>();
 
   constructor(options: MetricsOptions = {}) {
@@ -59,6 +83,8 @@ export class Metrics {
     for (const outcome of OUTCOMES) this.#metrics.messageOutcomes.inc({ outcome }, 0);
     for (const result of ['ok', 'error']) this.#metrics.retentionRuns.inc({ result }, 0);
     this.#metrics.retentionRowsDeleted.inc(0);
+    const build = options.build ?? { version: 'unknown', commit: 'unknown', node: 'unknown' };
+    this.#metrics.buildInfo.set({ ...build }, 1);
   }
 
   /** The pipeline's view of waiting work, read at every scrape. */
@@ -66,10 +92,26 @@ export class Metrics {
     this.#pendingSource = source;
   }
 
+  /** Files held for paused tables, read at every scrape. */
+  setHeldSource(source: HeldSource): void {
+    this.#heldSource = source;
+  }
+
+  /** Probes of Databend, S3 and SQS, run (or their cached result taken) at every scrape. */
+  setDependencySource(source: DependencySource): void {
+    this.#dependencySource = source;
+  }
+
+  /** Last commits found in the ledger at start-up; a commit of this process overrides them. */
+  recordLastCommits(lastCommits: ReadonlyMap<string, Date>): void {
+    for (const [table, at] of lastCommits)
+      this.#metrics.lastCommit.set({ table }, seconds(at.getTime()));
+  }
+
   /** The Prometheus text exposition of every metric, pending work read from the pipeline first.
    * Serve this rather than `registry.metrics()`, which would show stale pending gauges. */
   async render(): Promise<{ contentType: string; body: string }> {
-    await this.#collectPending();
+    await Promise.all([this.#collectPending(), this.#collectDependencies()]);
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
@@ -86,8 +128,9 @@ export class Metrics {
         m.copyDuration.observe({ table }, seconds(e.copyMs));
         m.mergeDuration.observe({ table }, seconds(e.mergeMs));
         m.batchDuration.observe({ table }, seconds(e.totalMs));
-        this.#setLag(table, 'event', e.oldestEventTime);
-        this.#setLag(table, 'commit', e.newestCommitTime);
+        this.#setCommitLag(table, 'event', e.oldestEventTime);
+        this.#setCommitLag(table, 'commit', e.newestCommitTime);
+        m.lastCommit.set({ table }, seconds(this.#now()));
       }),
       events.on('batch:failed', (e) => {
         const result =
@@ -125,11 +168,22 @@ export class Metrics {
     ]);
   }
 
-  #setLag(table: string, kind: LagKind, time: Date | undefined): void {
+  #setCommitLag(table: string, kind: LagKind, time: Date | undefined): void {
     if (time === undefined) return;
     // Clocks of S3, the source database and this host differ slightly; lag is never negative.
     const lag = Math.max(0, seconds(this.#now() - time.getTime()));
-    this.#metrics.lag.set({ table, kind }, lag);
+    this.#metrics.commitLag.set({ table, kind }, lag);
+  }
+
+  async #collectDependencies(): Promise<void> {
+    const source = this.#dependencySource;
+    if (source === undefined) return;
+    try {
+      for (const [dependency, up] of Object.entries(await source()))
+        this.#metrics.dependencyUp.set({ dependency }, up ? 1 : 0);
+    } catch (error) {
+      this.#onCollectError(error);
+    }
   }
 
   async #collectPending(): Promise<void> {
@@ -142,19 +196,32 @@ export class Metrics {
       this.#onCollectError(error);
       return;
     }
+    const held = this.#heldSource?.() ?? [];
     const now = this.#now();
-    const seen = new Set<string>();
+    const age = (time: Date): number => Math.max(0, seconds(now - time.getTime()));
+    const waiting = new Map<string, { pending: number; held: number; oldest: number }>();
+    for (const table of this.#pendingTables) waiting.set(table, { pending: 0, held: 0, oldest: 0 });
     for (const { table, files, oldestEventTime } of pending) {
-      seen.add(table);
-      this.#pendingTables.add(table);
-      this.#metrics.pendingFiles.set({ table }, files);
-      const age = files > 0 ? Math.max(0, seconds(now - oldestEventTime.getTime())) : 0;
-      this.#metrics.oldestPendingAge.set({ table }, age);
+      const entry = waiting.get(table) ?? { pending: 0, held: 0, oldest: 0 };
+      entry.pending = files;
+      if (files > 0) entry.oldest = Math.max(entry.oldest, age(oldestEventTime));
+      waiting.set(table, entry);
     }
-    for (const table of this.#pendingTables) {
-      if (seen.has(table)) continue;
-      this.#metrics.pendingFiles.set({ table }, 0);
-      this.#metrics.oldestPendingAge.set({ table }, 0);
+    for (const { table, files, oldestEventTime } of held) {
+      const entry = waiting.get(table) ?? { pending: 0, held: 0, oldest: 0 };
+      entry.held = files;
+      if (files > 0) entry.oldest = Math.max(entry.oldest, age(oldestEventTime));
+      waiting.set(table, entry);
+    }
+    const pendingAge = new Map(
+      pending.map((p) => [p.table, p.files > 0 ? age(p.oldestEventTime) : 0]),
+    );
+    for (const [table, entry] of waiting) {
+      this.#pendingTables.add(table);
+      this.#metrics.pendingFiles.set({ table }, entry.pending);
+      this.#metrics.oldestPendingAge.set({ table }, pendingAge.get(table) ?? 0);
+      this.#metrics.heldFiles.set({ table }, entry.held);
+      this.#metrics.lag.set({ table }, entry.oldest);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PipelineEvents, type BatchCommitted } from '../../src/events.js';
-import { Metrics, type PendingTable } from '../../src/metrics/metrics.js';
+import { Metrics, type HeldTable, type PendingTable } from '../../src/metrics/metrics.js';
 
 type Labels = Record<string, string>;
 
@@ -82,7 +82,7 @@ describe('Metrics', () => {
     ).toBe(1);
   });
 
-  it('sets event and commit lag from the committed batch, never below zero', async () => {
+  it('keeps the event and commit lag of the last commit, never below zero', async () => {
     const { events, scrape } = setup();
     events.emit('batch:committed', committed());
     events.emit(
@@ -90,13 +90,15 @@ describe('Metrics', () => {
       committed({ table: 'skewed', oldestEventTime: new Date(NOW + 3_000) }),
     );
     const body = await scrape();
-    expect(sample(body, 'bend_replicator_lag_seconds', { table: 'orders', kind: 'event' })).toBe(
-      42,
-    );
-    expect(sample(body, 'bend_replicator_lag_seconds', { table: 'orders', kind: 'commit' })).toBe(
-      65,
-    );
-    expect(sample(body, 'bend_replicator_lag_seconds', { table: 'skewed', kind: 'event' })).toBe(0);
+    expect(
+      sample(body, 'bend_replicator_commit_lag_seconds', { table: 'orders', kind: 'event' }),
+    ).toBe(42);
+    expect(
+      sample(body, 'bend_replicator_commit_lag_seconds', { table: 'orders', kind: 'commit' }),
+    ).toBe(65);
+    expect(
+      sample(body, 'bend_replicator_commit_lag_seconds', { table: 'skewed', kind: 'event' }),
+    ).toBe(0);
   });
 
   it('leaves lag unset when the batch carries no times', async () => {
@@ -106,9 +108,9 @@ describe('Metrics', () => {
     delete bare.newestCommitTime;
     events.emit('batch:committed', bare);
     const body = await scrape();
-    expect(sample(body, 'bend_replicator_lag_seconds', { table: 'orders', kind: 'event' })).toBe(
-      undefined,
-    );
+    expect(
+      sample(body, 'bend_replicator_commit_lag_seconds', { table: 'orders', kind: 'event' }),
+    ).toBe(undefined);
   });
 
   it('counts failed batches as transient or permanent', async () => {
@@ -206,5 +208,84 @@ describe('Metrics', () => {
     expect(body).toContain('process_cpu_seconds_total');
     expect(body).toContain('nodejs_eventloop_lag_seconds');
     expect(a.registry).not.toBe(b.registry);
+  });
+
+  it('computes lag at scrape time from the oldest waiting file, queued or held', async () => {
+    let pending: PendingTable[] = [
+      { table: 'orders', files: 2, oldestEventTime: new Date(NOW - 30_000) },
+    ];
+    let held: HeldTable[] = [
+      { table: 'items', files: 4, oldestEventTime: new Date(NOW - 600_000) },
+    ];
+    let now = NOW;
+    const metrics = new Metrics({ defaultMetrics: false, now: () => now });
+    metrics.setPendingSource(() => pending);
+    metrics.setHeldSource(() => held);
+    let body = (await metrics.render()).body;
+    expect(sample(body, 'bend_replicator_lag_seconds', { table: 'orders' })).toBe(30);
+    expect(sample(body, 'bend_replicator_lag_seconds', { table: 'items' })).toBe(600);
+    expect(sample(body, 'bend_replicator_held_files', { table: 'items' })).toBe(4);
+    expect(sample(body, 'bend_replicator_held_files', { table: 'orders' })).toBe(0);
+
+    // Stuck: nothing commits and the same files wait; the lag grows with the clock.
+    now += 60_000;
+    body = (await metrics.render()).body;
+    expect(sample(body, 'bend_replicator_lag_seconds', { table: 'orders' })).toBe(90);
+    expect(sample(body, 'bend_replicator_lag_seconds', { table: 'items' })).toBe(660);
+
+    // Quiet: nothing waits any more; the lag is 0, not the last value.
+    pending = [];
+    held = [];
+    body = (await metrics.render()).body;
+    expect(sample(body, 'bend_replicator_lag_seconds', { table: 'orders' })).toBe(0);
+    expect(sample(body, 'bend_replicator_lag_seconds', { table: 'items' })).toBe(0);
+    expect(sample(body, 'bend_replicator_held_files', { table: 'items' })).toBe(0);
+  });
+
+  it('stamps each table with its last commit, seeded from the ledger at start-up', async () => {
+    const { events, metrics, scrape } = setup();
+    metrics.recordLastCommits(
+      new Map([
+        ['orders', new Date(NOW - 3_600_000)],
+        ['items', new Date(NOW - 7_200_000)],
+      ]),
+    );
+    events.emit('batch:committed', committed());
+    const body = await scrape();
+    expect(sample(body, 'bend_replicator_last_commit_timestamp_seconds', { table: 'orders' })).toBe(
+      NOW / 1000,
+    );
+    expect(sample(body, 'bend_replicator_last_commit_timestamp_seconds', { table: 'items' })).toBe(
+      (NOW - 7_200_000) / 1000,
+    );
+  });
+
+  it('exports build_info as 1 with version, commit and node', async () => {
+    const metrics = new Metrics({
+      defaultMetrics: false,
+      build: { version: '1.2.3', commit: 'abc123', node: 'pod-7' },
+    });
+    const body = (await metrics.render()).body;
+    expect(body).toContain('# TYPE bend_replicator_build_info gauge');
+    expect(
+      sample(body, 'bend_replicator_build_info', {
+        version: '1.2.3',
+        commit: 'abc123',
+        node: 'pod-7',
+      }),
+    ).toBe(1);
+  });
+
+  it('exports each dependency as up or down from its probe at scrape time', async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    let answers = { databend: true, s3: true, sqs: true };
+    metrics.setDependencySource(() => Promise.resolve(answers));
+    let body = (await metrics.render()).body;
+    expect(body).toContain('# TYPE bend_replicator_dependency_up gauge');
+    expect(sample(body, 'bend_replicator_dependency_up', { dependency: 'databend' })).toBe(1);
+    answers = { databend: false, s3: true, sqs: true };
+    body = (await metrics.render()).body;
+    expect(sample(body, 'bend_replicator_dependency_up', { dependency: 'databend' })).toBe(0);
+    expect(sample(body, 'bend_replicator_dependency_up', { dependency: 's3' })).toBe(1);
   });
 });

@@ -1,0 +1,134 @@
+// The running service's operational metrics: build_info, dependency_up, the last commit per
+// table, held files and a lag computed at scrape time (0 for a quiet table, the age of the oldest
+// held file for a paused one), with their Prometheus types and labels.
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Connection } from 'databend-driver';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from '../../stack/processes.js';
+import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
+import { runCli } from '../support/cli.js';
+import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';
+import { Replicator } from '../support/replicator.js';
+import { connect, s3 } from '../support/stack.js';
+
+const TS = '_dms_ingestion_timestamp';
+const CDC: [string, ParquetColumnType][] = [
+  ['Op', 'string'],
+  [TS, 'string'],
+  ['id', 'int64'],
+];
+const file = (ids: number[]): Buffer =>
+  parquetBytes(
+    CDC,
+    ids.map((id) => ({ Op: 'I', [TS]: '2024-01-01 00:00:01', id })),
+  );
+
+let conn: Connection;
+let s3Client: S3Client;
+let target: TestTarget;
+let replicator: Replicator | undefined;
+
+beforeAll(async () => {
+  conn = await connect();
+  s3Client = s3();
+  target = await testTarget('opsmetrics', {
+    'shop.orders': { primaryKey: ['id'] },
+    'shop.items': { primaryKey: ['id'] },
+  });
+});
+
+afterAll(async () => {
+  await replicator?.stop();
+  await dropTargetDatabases(conn, target.config);
+  await conn.close();
+  s3Client.destroy();
+});
+
+/** Series of one metric: labels (as text) → value. */
+function series(body: string, name: string): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const line of body.split('\n')) {
+    const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (match?.[1] === name) found.set(match[2] ?? '', Number(match[3]));
+  }
+  return found;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+it('exports build_info, dependency_up, last commits, held files and scrape-time lag', async () => {
+  const port = await freePort();
+  const config = { ...target.config, http: { host: '127.0.0.1', port } };
+  const { bucket } = target.pipe;
+  const put = (key: string, body: Buffer) =>
+    s3Client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const paused = await runCli(config, ['pause', '--table', 'items', '--reason', 'test']);
+  expect(paused.code).toBe(0);
+
+  replicator = new Replicator(config);
+  replicator.start();
+  const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  await put('shop/orders/20240101-000001000.parquet', file([1]));
+  await put('shop/items/20240101-000001000.parquet', file([2]));
+  let body = '';
+  await waitFor(async () => {
+    body = await scrape().catch(() => '');
+    return (
+      series(body, 'bend_replicator_last_commit_timestamp_seconds').has('table="orders"') &&
+      series(body, 'bend_replicator_held_files').get('table="items"') === 1
+    );
+  });
+
+  for (const [name, type] of [
+    ['build_info', 'gauge'],
+    ['dependency_up', 'gauge'],
+    ['last_commit_timestamp_seconds', 'gauge'],
+    ['lag_seconds', 'gauge'],
+    ['held_files', 'gauge'],
+    ['tables_paused', 'gauge'],
+  ])
+    expect(body).toContain(`# TYPE bend_replicator_${name} ${type}`);
+
+  const [buildLabels] = [...series(body, 'bend_replicator_build_info')];
+  expect(buildLabels?.[0]).toMatch(/^version="\d+\.\d+\.\d+",commit="[^"]+",node="[^"]+"$/);
+  expect(buildLabels?.[1]).toBe(1);
+
+  expect(Object.fromEntries(series(body, 'bend_replicator_dependency_up'))).toEqual({
+    'dependency="databend"': 1,
+    'dependency="s3"': 1,
+    'dependency="sqs"': 1,
+  });
+
+  const committedAt = series(body, 'bend_replicator_last_commit_timestamp_seconds').get(
+    'table="orders"',
+  );
+  expect(Math.abs((committedAt ?? 0) - Date.now() / 1000)).toBeLessThan(60);
+
+  const lag = series(body, 'bend_replicator_lag_seconds');
+  // orders: its file committed and nothing waits. items: a held file, waiting since its event.
+  expect(lag.get('table="orders"')).toBe(0);
+  expect(lag.get('table="items"')).toBeGreaterThan(0);
+  expect(lag.get('table="items"')).toBeLessThan(120);
+  expect(series(body, 'bend_replicator_tables_paused').get('table="items"')).toBe(1);
+
+  // A restarted process takes the last commit from the ledger.
+  await replicator.stop();
+  replicator = new Replicator(config);
+  replicator.start();
+  await waitFor(async () => {
+    body = await scrape().catch(() => '');
+    return series(body, 'bend_replicator_last_commit_timestamp_seconds').has('table="orders"');
+  });
+  expect(
+    Math.abs(
+      (series(body, 'bend_replicator_last_commit_timestamp_seconds').get('table="orders"') ?? 0) -
+        (committedAt ?? 0),
+    ),
+  ).toBeLessThan(2);
+}, 180_000);
