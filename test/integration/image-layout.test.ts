@@ -1,7 +1,7 @@
 // What the Docker image runs, without Docker: its CMD (`node … dist/main.js run`) from a directory holding
 // only dist/, package.json, the lock and production dependencies, as the Dockerfile lays them out.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,17 @@ import { loadStackEnv } from '../support/stack.js';
 import { freePort } from '../../stack/processes.js';
 
 const root = join(import.meta.dirname, '..', '..');
+
+/** The Dockerfile's exec-form HEALTHCHECK CMD. */
+function healthcheckCommand(): string[] {
+  const line = /^\s+CMD (\[.*\])$/m.exec(
+    readFileSync(join(root, 'Dockerfile'), 'utf8').split('HEALTHCHECK')[1] ?? '',
+  )?.[1];
+  const command: unknown = JSON.parse(line ?? 'null');
+  if (!Array.isArray(command) || command[0] !== 'node')
+    throw new Error('the Dockerfile has no exec-form HEALTHCHECK running node');
+  return command as string[];
+}
 
 describe('the image layout', () => {
   it('serves health and metrics and stops cleanly on SIGTERM', { timeout: 600_000 }, async () => {
@@ -61,6 +72,14 @@ describe('the image layout', () => {
       expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain(
         'bend_replicator_message_outcomes_total',
       );
+      // The image's HEALTHCHECK, run as Docker runs it: the port comes from the config file.
+      const healthcheck = healthcheckCommand();
+      const check = spawnSync(process.execPath, healthcheck.slice(1), {
+        cwd: app,
+        env: { PATH: process.env.PATH, BEND_REPLICATOR_CONFIG: configFile },
+        encoding: 'utf8',
+      });
+      expect(check.status, check.stderr).toBe(0);
     } finally {
       child.kill('SIGTERM');
     }
