@@ -1,8 +1,14 @@
 // `npm run demo`: the whole pipeline on one machine. Starts the local stack, simulates a MySQL
 // source replicated by DMS (a full load, then inserts, updates, deletes and one ADD COLUMN),
-// runs the service, and ends with a per-table verdict that ODS equals the source.
-import { catalogTables } from '../sim/index.js';
+// runs the service, and ends with a per-table verdict that ODS equals the source, then with
+// `reconcile`'s verdict against the real MySQL source (MariaDB) the simulator wrote.
+import { SessionPool } from '../src/databend/session-pool.js';
+import { reconcile } from '../src/reconcile/reconcile.js';
+import { formatReport } from '../src/reconcile/report-format.js';
+import { applyToMysql, catalogTables } from '../sim/index.js';
+import { MARIADB_HINT } from '../stack/mariadb.js';
 import { up } from '../stack/stack.js';
+import { dropSourceSchema } from '../test/support/mysql-source.js';
 import { testTarget } from '../test/support/pipeline.js';
 import {
   Replicator,
@@ -17,8 +23,8 @@ const SECONDS = Number(process.env.DEMO_SECONDS ?? 30);
 const log = (line: string): void => console.log(line);
 
 async function main(): Promise<number> {
-  log('1/5 starting the local stack (Databend, S3 and SQS on loopback)…');
-  await up({
+  log('1/6 starting the local stack (Databend, S3, SQS and MariaDB on loopback)…');
+  const { env } = await up({
     persistentData: false,
     maxReceiveCount: 5,
     visibilityTimeoutSeconds: 30,
@@ -26,7 +32,8 @@ async function main(): Promise<number> {
     log: (l) => log(`    ${l}`),
   });
 
-  const tables = catalogTables('shop', 3);
+  // Its own source schema, so demos running at once do not share one.
+  const tables = catalogTables(`shop_${process.pid}`, 3);
   const port = Number(process.env.DEMO_METRICS_PORT ?? (await freePort()));
   const { config, pipe } = await testTarget('demo', tableSettings(tables), {
     logLevel: 'warn',
@@ -35,7 +42,7 @@ async function main(): Promise<number> {
   const demoConfig = { ...config, http: { ...config.http, host: '127.0.0.1', port } };
 
   log(
-    `2/5 simulating ${tables.length} MySQL tables for ${SECONDS} s of changes (full load, CDC, one ADD COLUMN)…`,
+    `2/6 simulating ${tables.length} MySQL tables for ${SECONDS} s of changes (full load, CDC, one ADD COLUMN)…`,
   );
   const source = await simulatedSource(
     pipe.bucket,
@@ -46,15 +53,22 @@ async function main(): Promise<number> {
   log(
     `    ${simulation.files.length} Parquet files, ${simulation.sourceChanges.length} source changes`,
   );
+  const mysqlUrl = env.MYSQL_URL;
+  if (mysqlUrl !== undefined) {
+    const applied = await applyToMysql(simulation, mysqlUrl);
+    log(
+      `    the same ${applied.transactions} transactions applied to MariaDB (${mysqlUrl.replace(/\/\/[^@]*@/, '//')})`,
+    );
+  }
 
-  log('3/5 starting bend-replicator');
+  log('3/6 starting bend-replicator');
   const replicator = new Replicator(demoConfig);
   replicator.start();
   log(`    metrics: http://127.0.0.1:${port}/metrics   health: /healthz /readyz`);
 
   const conn = await connect();
   try {
-    log(`4/5 DMS writes the files to s3://${pipe.bucket}; S3 notifies SQS; the service loads them`);
+    log(`4/6 DMS writes the files to s3://${pipe.bucket}; S3 notifies SQS; the service loads them`);
     const started = Date.now();
     const progress = setInterval(() => {
       void (async () => {
@@ -75,7 +89,7 @@ async function main(): Promise<number> {
     const result = await waitForConvergence(conn, simulation, config, 300_000);
     clearInterval(progress);
 
-    log('5/5 result (ODS compared with the simulated source, column by column):');
+    log('5/6 result (ODS compared with the simulated source, column by column):');
     log('    table                 live rows   deleted   max lag (s)   verdict');
     for (const table of simulation.tables) {
       const ods = `\`${config.databend.odsDatabase}\`.\`${table.name}\``;
@@ -97,8 +111,32 @@ async function main(): Promise<number> {
       return 1;
     }
     log('verdict: ODS equals the source');
-    return 0;
+
+    const reconcileUrl = env.MYSQL_RECONCILE_URL;
+    if (reconcileUrl === undefined) {
+      log(`6/6 reconcile skipped: ${MARIADB_HINT}`);
+      return 0;
+    }
+    log('6/6 bend-replicator reconcile: ODS against the real MariaDB source, chunk by chunk');
+    const pool = new SessionPool(config.databend.dsn);
+    try {
+      const report = await reconcile(config, pool, {
+        sourceUrl: reconcileUrl,
+        tables: tables.map((t) => `${t.schema}.${t.name}`),
+        chunkRows: 100,
+        maxRowsPerSecond: 0,
+        settleMs: 10_000,
+        asOf: undefined,
+        repair: 'off',
+      });
+      for (const line of formatReport(report)) log(`    ${line}`);
+      return report.equal ? 0 : 1;
+    } finally {
+      await pool.close();
+    }
   } finally {
+    if (env.MYSQL_URL !== undefined && process.env.DEMO_KEEP !== '1')
+      await dropSourceSchema(tables[0]?.schema ?? '');
     await replicator.stop();
     for (const db of [
       config.databend.rawDatabase,

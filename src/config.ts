@@ -104,6 +104,25 @@ const schema = z
       rawDays: z.number().int().min(1).default(15),
       cron: z.string().default('0 3 * * *'),
     }),
+    reconcile: z
+      .strictObject({
+        /** The MySQL source, `mysql://user:password@host:port/`: a user with SELECT only. */
+        sourceUrl: z
+          .string()
+          .regex(/^mysql:\/\//, 'must be a mysql:// URL')
+          .optional(),
+        /** `<schema>.<table>` names to check; empty: every exact name under tables.byName. */
+        tables: z.array(z.string().min(3)).default([]),
+        chunkRows: z.number().int().min(1).default(10_000),
+        /** Source rows read per second at most, over a whole run; 0: no limit. */
+        maxRowsPerSecond: z.number().int().min(0).default(50_000),
+        /** How long differing keys may wait for the service to pass them (changes in flight). */
+        settleSeconds: z.number().int().min(0).default(60),
+        /** When `run` reconciles (five-field cron, process time zone); '' (default): never. */
+        cron: z.string().default(''),
+      })
+      // Optional as a whole: configurations written before it existed stay valid.
+      .prefault({}),
     sweep: z.strictObject({
       intervalMinutes: z.number().min(0).default(10),
       graceSeconds: z.number().int().min(0).default(120),
@@ -146,6 +165,8 @@ const ENV_OVERRIDES: readonly [string, readonly string[], 'string' | 'number' | 
   ['SQS_QUEUE_URL', ['sqs', 'queueUrl'], 'string'],
   ['BEND_REPLICATOR_HTTP_PORT', ['http', 'port'], 'number'],
   ['LOG_LEVEL', ['log', 'level'], 'string'],
+  // Carries the source's password: a secret, like the DSN.
+  ['RECONCILE_SOURCE_URL', ['reconcile', 'sourceUrl'], 'string'],
   // The read-only credentials of the Databend stage: secrets, so they may come from the
   // environment or a mounted file instead of the config file.
   ['DATABEND_STAGE_ACCESS_KEY_ID', ['databend', 'stageConnection', 'access_key_id'], 'string'],
@@ -229,6 +250,7 @@ export function configTree(env: Env): Tree {
     'poison',
     'http',
     'retention',
+    'reconcile',
     'sweep',
     'shutdown',
     'log',
@@ -270,5 +292,10 @@ export function redactedConfig(config: Config): unknown {
       /secret|token|password|key/i.test(k) ? '***' : v,
     ]),
   );
-  return { ...config, databend: { ...config.databend, dsn, stageConnection } };
+  const sourceUrl = config.reconcile.sourceUrl?.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  return {
+    ...config,
+    databend: { ...config.databend, dsn, stageConnection },
+    reconcile: { ...config.reconcile, ...(sourceUrl === undefined ? {} : { sourceUrl }) },
+  };
 }

@@ -8,6 +8,7 @@ import { runBackfill, type BackfillOptions } from './cli/backfill.js';
 import { pauseCommand, resumeCommand } from './cli/pause.js';
 import { planCommand } from './cli/plan.js';
 import { purgeCommand } from './cli/purge.js';
+import { reconcileCommand } from './cli/reconcile.js';
 import { replayCommand } from './cli/replay.js';
 import { runService } from './cli/run.js';
 import { statusCommand } from './cli/status.js';
@@ -63,6 +64,7 @@ for (const command of [
   planCommand,
   replayCommand,
   purgeCommand,
+  reconcileCommand,
   statusCommand,
   pauseCommand,
   resumeCommand,

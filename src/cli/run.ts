@@ -21,6 +21,8 @@ import { purgeRaw } from '../control/retention.js';
 import { buildInfo } from '../metrics/build-info.js';
 import { Metrics } from '../metrics/metrics.js';
 import { readLastCommits } from '../control/last-commits.js';
+import { ReconcileCron } from '../reconcile/reconcile-cron.js';
+import { ReconcileMetrics } from '../reconcile/reconcile-metrics.js';
 
 export async function runService(config: Config): Promise<void> {
   const logger = createLogger({ level: config.log.level });
@@ -47,6 +49,13 @@ export async function runService(config: Config): Promise<void> {
       }),
     events,
   });
+  // Off unless reconcile.cron is set; an invalid schedule or a missing source fails start-up.
+  const reconcileCron = new ReconcileCron(
+    config,
+    pool,
+    new ReconcileMetrics(metrics.registry),
+    logger.child({ module: 'reconcile' }),
+  );
   const pipeline = new Pipeline({
     config,
     logger: logger.child({ module: 'pipeline' }),
@@ -100,6 +109,7 @@ export async function runService(config: Config): Promise<void> {
     steps: [
       { name: 'readiness', run: () => readiness.markShuttingDown() },
       { name: 'retention', run: () => retention.stop() },
+      { name: 'reconcile', run: () => reconcileCron.stop() },
       { name: 'sweep', run: () => sweep.stop() },
       { name: 'pipeline', run: () => pipeline.stop(config.shutdown.deadlineMs) },
       { name: 'http', run: () => http.close() },
@@ -130,6 +140,7 @@ export async function runService(config: Config): Promise<void> {
     // After start: the control tables exist and paused tables are known.
     sweep.start();
     retention.start();
+    reconcileCron.start();
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     await shutdown.run({ kind: 'request', reason: 'start-up failed', failed: true });
@@ -141,6 +152,7 @@ export async function runService(config: Config): Promise<void> {
       queue: config.sqs.queueUrl,
       bucket: config.s3.bucket,
       nextRetention: retention.nextRun(),
+      nextReconcile: reconcileCron.nextRun(),
     },
     'bend-replicator is running',
   );

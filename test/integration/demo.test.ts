@@ -16,6 +16,10 @@ describe('npm run demo', () => {
     expect(result.stdout).toMatch(/metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
     expect(result.stdout).toMatch(/^ {4}customers +\d+ +\d+ +\d+ +equal$/m);
     expect(result.stdout).toContain('verdict: ODS equals the source');
+    // …and reconcile's, from the real MariaDB the simulator wrote.
+    expect(result.stdout).toMatch(
+      /^ {4}verdict: ODS equals the source \(3 table\(s\), \d+ source rows/m,
+    );
     expect(result.status).toBe(0);
   });
 });

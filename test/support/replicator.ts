@@ -13,6 +13,7 @@ import {
   simulate,
   writeParquetFiles,
   type DeliveryKnobs,
+  type DmsFile,
   type DmsSettings,
   type OdsComparison,
   type Simulation,
@@ -91,7 +92,8 @@ export class Replicator {
 
 export interface SimulatedSource {
   readonly simulation: Simulation;
-  readonly deliver: (knobs?: DeliveryKnobs) => Promise<number>;
+  /** Puts the files into the bucket; `only` leaves out the files it rejects. */
+  readonly deliver: (knobs?: DeliveryKnobs, only?: (file: DmsFile) => boolean) => Promise<number>;
 }
 
 /** Simulates a DMS task and writes its files locally; `deliver` puts them into the test's bucket. */
@@ -114,8 +116,13 @@ export async function simulatedSource(
   });
   return {
     simulation,
-    deliver: async (knobs = {}) =>
-      (await deliverFiles(written, { ...knobs, client, bucket })).length,
+    deliver: async (knobs = {}, only = () => true) =>
+      (
+        await deliverFiles(
+          written.filter((w) => only(w.file)),
+          { ...knobs, client, bucket },
+        )
+      ).length,
   };
 }
 
