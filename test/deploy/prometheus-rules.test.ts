@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { Metrics } from '../../src/metrics/metrics.js';
 import { runTool } from '../support/deploy-tools.js';
 
 const DIR = 'deploy/prometheus';
@@ -53,5 +54,18 @@ describe('alert rules', () => {
     expect(
       readFileSync('deploy/helm/bend-replicator/files/bend-replicator.rules.yaml', 'utf8'),
     ).toBe(readFileSync(RULES, 'utf8'));
+  });
+
+  it('read only metrics the service exports, and the CloudWatch exporter’s SQS depth', async () => {
+    const exported = new Set(
+      (await new Metrics().registry.getMetricsAsJSON()).map((metric) => metric.name),
+    );
+    const rules = (groupsOf(RULES) as { rules: Rule[] }[]).flatMap((g) => g.rules);
+    const read = rules.flatMap((r) =>
+      [...r.expr.matchAll(/\b(bend_replicator_\w+|aws_\w+)/g)].map((m) => m[1] ?? ''),
+    );
+    expect(read.length).toBeGreaterThan(8);
+    for (const name of read)
+      if (!name.startsWith('aws_sqs_')) expect(exported, `${name} is not exported`).toContain(name);
   });
 });
