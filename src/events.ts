@@ -23,6 +23,8 @@ export interface BatchCommitted {
   rows: RowsByOp;
   /** Rows of ODS the MERGE inserted, updated or tombstoned (what the driver reports as affected). */
   rowsMerged: number;
+  /** The ledger look-up that decided which of the batch's files were new. */
+  lookupMs?: number;
   copyMs: number;
   mergeMs: number;
   /** From the first statement to COMMIT, retries of this attempt's statements included. */

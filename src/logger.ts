@@ -98,6 +98,7 @@ export function logPipelineEvents(events: PipelineEvents, logger: Logger): () =>
           files: e.files,
           rows: e.rows,
           rowsMerged: e.rowsMerged,
+          lookupMs: e.lookupMs,
           copyMs: e.copyMs,
           mergeMs: e.mergeMs,
           totalMs: e.totalMs,

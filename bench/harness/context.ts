@@ -34,6 +34,8 @@ export interface RunOutcome {
   readonly notes: readonly string[];
   /** Markdown body (without the title and the common header). */
   readonly markdown: string;
+  /** Figures the JSON also carries at its top level, where a reader or a CI check looks first. */
+  readonly headline?: Readonly<Record<string, number | null>>;
   /** A Vega-Lite spec for the PNG chart. */
   readonly chart: Readonly<Record<string, unknown>> | undefined;
 }

@@ -1,7 +1,7 @@
 // What the service's ledger says was committed, and when: the ledger row is written in the
 // batch's transaction, just before its COMMIT.
 import type { Connection } from 'databend-driver';
-import { qualified, quoteIdent } from '../../src/databend/quote.js';
+import { qualified, quoteIdent, quoteString } from '../../src/databend/quote.js';
 
 export interface LedgerEntry {
   readonly key: string;
@@ -19,10 +19,24 @@ export function databendTimestampMs(text: string): number {
   return Date.parse(`${match[1]}T${match[2]}Z`) + Number(fraction) / 1000;
 }
 
-export async function readLedger(conn: Connection, control: string): Promise<LedgerEntry[]> {
+/**
+ * Rows loaded at or after `since` only, when given: an aged ledger holds millions of rows from
+ * before the run (the filter on `loaded_at` prunes them by the blocks' min/max).
+ */
+function sinceFilter(since: Date | undefined): string {
+  if (since === undefined) return '';
+  const text = since.toISOString().replace('T', ' ').replace('Z', '');
+  return ` WHERE ${quoteIdent('loaded_at')} >= ${quoteString(text)}::TIMESTAMP`;
+}
+
+export async function readLedger(
+  conn: Connection,
+  control: string,
+  since?: Date,
+): Promise<LedgerEntry[]> {
   const rows = await conn.queryAll(
     `SELECT ${quoteIdent('object_key')}, ${quoteIdent('batch_id')}, ${quoteIdent('row_count')}::STRING, ` +
-      `${quoteIdent('loaded_at')}::STRING FROM ${qualified(control, 'files')}`,
+      `${quoteIdent('loaded_at')}::STRING FROM ${qualified(control, 'files')}${sinceFilter(since)}`,
   );
   return rows.map((r) => {
     const [key, batch, count, loadedAt] = r.values() as string[];
@@ -36,9 +50,15 @@ export async function readLedger(conn: Connection, control: string): Promise<Led
 }
 
 /** Files in the ledger so far; 0 before the control tables exist. */
-export async function ledgerCount(conn: Connection, control: string): Promise<number> {
+export async function ledgerCount(
+  conn: Connection,
+  control: string,
+  since?: Date,
+): Promise<number> {
   try {
-    const row = await conn.queryRow(`SELECT count(*)::STRING FROM ${qualified(control, 'files')}`);
+    const row = await conn.queryRow(
+      `SELECT count(*)::STRING FROM ${qualified(control, 'files')}${sinceFilter(since)}`,
+    );
     return Number((row?.values() as string[] | undefined)?.[0] ?? 0);
   } catch {
     return 0;
@@ -52,11 +72,12 @@ export async function waitForLedger(
   expected: number,
   timeoutMs: number,
   pollMs = 250,
+  since?: Date,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await ledgerCount(conn, control)) >= expected) return true;
+    if ((await ledgerCount(conn, control, since)) >= expected) return true;
     await new Promise((r) => setTimeout(r, pollMs));
   }
-  return (await ledgerCount(conn, control)) >= expected;
+  return (await ledgerCount(conn, control, since)) >= expected;
 }

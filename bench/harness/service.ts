@@ -19,6 +19,8 @@ export interface BatchLine {
   readonly batch: string;
   readonly files: number;
   readonly rows: number;
+  /** The ledger look-up before the transaction; NaN when the line lacks it. */
+  readonly lookupMs: number;
   readonly copyMs: number;
   readonly mergeMs: number;
   readonly totalMs: number;
@@ -144,6 +146,7 @@ export class ServiceProcess {
       batch: String(entry.batch),
       files: Number(entry.files),
       rows: (rows?.I ?? 0) + (rows?.U ?? 0) + (rows?.D ?? 0),
+      lookupMs: Number(entry.lookupMs),
       copyMs: Number(entry.copyMs),
       mergeMs: Number(entry.mergeMs),
       totalMs: Number(entry.totalMs),

@@ -7,7 +7,7 @@ import type { RunOutcome } from '../harness/context.js';
 import { renderPng } from './chart.js';
 import { table } from './format.js';
 
-export interface BenchResult extends Omit<RunOutcome, 'markdown' | 'chart'> {
+export interface BenchResult extends Omit<RunOutcome, 'markdown' | 'chart' | 'headline'> {
   readonly name: string;
   readonly command: string;
   readonly startedAt: string;
@@ -43,7 +43,7 @@ export async function writeResult(
   chart: boolean,
 ): Promise<WrittenResult> {
   await mkdir(dir, { recursive: true });
-  const { markdown, chart: spec, ...rest } = outcome;
+  const { markdown, chart: spec, headline, ...rest } = outcome;
   const result: BenchResult = {
     name,
     command,
@@ -63,7 +63,7 @@ export async function writeResult(
     ...rest,
   };
   const json = join(dir, `${name}.json`);
-  await writeFile(json, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(json, `${JSON.stringify({ ...headline, ...result }, null, 2)}\n`);
   const md = join(dir, `${name}.md`);
   const converged = Object.entries(result.converged).map(
     ([design, equal]) => `${design}: ${equal ? 'equal to the source' : 'DIFFERENT'}`,

@@ -1,6 +1,7 @@
 // The benchmarks `npm run bench -- <name>` knows, with their default parameters.
 import type { BenchContext, RunOutcome } from '../harness/context.js';
 import type { ParamValue } from '../params.js';
+import { AGED_DEFAULTS, agedBench } from './aged.js';
 import { BREAKDOWN_DEFAULTS, breakdownBench } from './breakdown.js';
 import { LATENCY_DEFAULTS, latencyBench } from './latency.js';
 import { RESOURCES_DEFAULTS, resourcesBench } from './resources.js';
@@ -25,4 +26,5 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   resources: benchmark(RESOURCES_DEFAULTS, resourcesBench),
   scale: benchmark({ ...SCALE_DEFAULTS }, scaleBench),
   breakdown: benchmark(BREAKDOWN_DEFAULTS, breakdownBench),
+  aged: benchmark(AGED_DEFAULTS, agedBench),
 };

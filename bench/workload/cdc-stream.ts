@@ -31,6 +31,8 @@ export interface CdcStreamOptions {
   readonly firstFileAtMs: number;
   /** Time between two files of one table; the tables' files are staggered within it. */
   readonly fileIntervalMs: number;
+  /** The first inserted key (default 1): above the keys a table already holds. */
+  readonly firstKey?: number;
 }
 
 /** A generated file, with when it is due relative to the first file. */
@@ -80,7 +82,7 @@ export class CdcStream {
       rows: new Map(),
       keys: [],
       keyIndex: new Map(),
-      nextId: 1,
+      nextId: options.firstKey ?? 1,
     }));
   }
 

@@ -14,6 +14,11 @@ export interface OdsCompareOptions extends DiffOptions {
   readonly tableName?: (table: Table) => string;
   /** The tombstone flag column (default `is_deleted`). */
   readonly deletedColumn?: string;
+  /**
+   * Only ODS rows whose first key column is at least this (a table that held rows before the
+   * source's truth began, keyed below it).
+   */
+  readonly keysFrom?: number;
 }
 
 /** The outcome over several tables. */
@@ -84,7 +89,14 @@ export async function readOdsRows(
   const types = await describeTable(conn, target);
   const deleted = quoteIdent(options.deletedColumn ?? 'is_deleted');
   const select = table.columns.map((c) => selectExpression(c, types.get(c.name))).join(', ');
-  const rows = await conn.queryAll(`SELECT ${select} FROM ${target} WHERE ${deleted} = false`);
+  const firstKey = table.primaryKey[0];
+  const keyRange =
+    options.keysFrom === undefined || firstKey === undefined
+      ? ''
+      : ` AND ${quoteIdent(firstKey)} >= ${Math.trunc(options.keysFrom)}`;
+  const rows = await conn.queryAll(
+    `SELECT ${select} FROM ${target} WHERE ${deleted} = false${keyRange}`,
+  );
   return rows.map((r) => {
     const values = r.values() as unknown[];
     const row: Record<string, string | null> = {};

@@ -182,12 +182,14 @@ export class BatchLoader {
     files: readonly PendingFile[],
     outcomes: Outcomes,
   ): Promise<void> {
+    const lookupStarted = performance.now();
     const fresh = await this.skipLoaded(session, files, outcomes);
+    const lookupMs = performance.now() - lookupStarted;
     const ready = await this.readFooters(fresh, outcomes);
     if (ready.length === 0) return;
     const tables = await this.evolveTables(session, ready, outcomes);
     if (!tables.ok) return;
-    await this.commit(session, ready, tables.odsColumns, outcomes);
+    await this.commit(session, ready, tables.odsColumns, outcomes, lookupMs);
   }
 
   /** Files the ledger already holds are done; the others are returned. */
@@ -270,6 +272,7 @@ export class BatchLoader {
     ready: readonly InspectedFile[],
     odsColumns: readonly string[] | undefined,
     outcomes: Outcomes,
+    lookupMs: number,
   ): Promise<void> {
     const table = ready[0]?.file.route.target;
     if (table !== undefined) await this.claims.ensure(session, table);
@@ -299,7 +302,7 @@ export class BatchLoader {
       if (rest.length > 0) await this.attempt(session, rest, outcomes);
       return;
     }
-    this.report.committed(batchId, ready, result, outcomes);
+    this.report.committed(batchId, ready, result, outcomes, lookupMs);
   }
 
   /**

@@ -32,6 +32,7 @@ export class BatchReport {
     ready: readonly InspectedFile[],
     result: BatchResult,
     outcomes: Map<string, FileResult>,
+    lookupMs: number,
   ): void {
     const route = ready[0]?.file.route;
     if (route === undefined) return;
@@ -47,6 +48,7 @@ export class BatchReport {
       files: ready.length,
       rows: result.rowsByOp,
       rowsMerged: result.rowsMerged,
+      lookupMs,
       copyMs: result.copyMs,
       mergeMs: result.mergeMs,
       totalMs: result.totalMs,

@@ -10,6 +10,7 @@ import { percentile, summarize } from '../../bench/harness/stats.js';
 import { statCpuMs, statusFieldBytes } from '../../bench/harness/proc-stats.js';
 import { databendTimestampMs } from '../../bench/harness/ledger.js';
 import { guideMergeSql } from '../../bench/guide/guide-sql.js';
+import { connect } from '../support/stack.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -58,6 +59,34 @@ describe('the benchmark harness', () => {
     expect(typeof (result.converged as Record<string, unknown>).guide).toBe('boolean');
     expect((result.targets as unknown[]).length).toBeGreaterThan(0);
   }, 240_000);
+
+  it('runs one stream on fresh and on (tiny) aged tables and reports aged ÷ fresh', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    const name = `bench_smoke_aged_${Date.now().toString(36)}`;
+    try {
+      const run = await bench([
+        'aged',
+        ...['--seconds', '3', '--min-rows', '20', '--max-rows', '50', '--drain-seconds', '90'],
+        ...['--ledger-rows', '20000', '--ledger-tables', '20', '--small-ledger-rows', '1000'],
+        ...['--raw-rows', '5000', '--raw-days', '2', '--ods-rows', '20000'],
+        ...['--small-ods-rows', '2000', '--probes', '1', '--aged-name', name],
+        ...['--runner', 'tsx', '--out', out],
+      ]);
+      expect(run.code, run.output).toBe(0);
+      const result = readResult(out, 'aged');
+      expect(typeof result.agedOverFresh).toBe('number');
+      expect(result.converged).toEqual({ fresh: true, aged: true });
+      const figures = result.figures as Record<string, Record<string, unknown>>;
+      expect(figures.fresh?.notCommitted).toBe(0);
+      expect(figures.aged?.notCommitted).toBe(0);
+      expect(figures.aged?.putToCommitSeconds).toMatchObject({ count: 3 });
+    } finally {
+      const conn = await connect();
+      for (const suffix of ['raw', 'ods', 'control', 'small_control'])
+        await conn.exec(`DROP DATABASE IF EXISTS ${name}_${suffix}`);
+      await conn.close();
+    }
+  }, 300_000);
 
   it('drains a tiny backlog with the floor, the service and one file per batch', async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
