@@ -5,6 +5,8 @@
 import type { Connection } from 'databend-driver';
 import type { Config } from '../../src/config.js';
 import { newBatchId } from '../../src/merge/batch-statements.js';
+import { parseKey } from '../../src/ingest/key-layout.js';
+import { earliestLoadTime } from '../../src/ingest/ledger-window.js';
 import { loadedFilesSql } from '../../src/control/ledger-sql.js';
 import { batchSummarySql, mergeIntoOdsSql } from '../../src/merge/merge-sql.js';
 import { ODS_STATE_COLUMNS } from '../../src/schema/table-ddl.js';
@@ -56,6 +58,7 @@ export async function probeStatements(
   rawColumns: readonly string[],
   odsColumns: readonly string[],
   repeat: number,
+  log: (line: string) => void,
 ): Promise<ProbeFigures> {
   const { rawDatabase, odsDatabase } = config.databend;
   const lookup1: number[] = [];
@@ -64,19 +67,22 @@ export async function probeStatements(
   const newest: number[] = [];
   const spread: number[] = [];
   const stateColumns = new Set(ODS_STATE_COLUMNS.map((c) => c.name));
+  // As BatchLoader builds it.
+  const lookupSql = (keys: readonly string[]): string =>
+    loadedFilesSql(
+      target.controlDatabase,
+      config.s3.bucket,
+      keys,
+      earliestLoadTime(
+        keys.map((k) => {
+          const parsed = parseKey(k, { bucketFolder: config.s3.bucketFolder });
+          return parsed.ok ? parsed.file : undefined;
+        }),
+      ),
+    );
   for (let i = 0; i < repeat; i++) {
-    lookup1.push(
-      await timed(
-        conn,
-        loadedFilesSql(target.controlDatabase, config.s3.bucket, newKeys(schema, table, 1)),
-      ),
-    );
-    lookup50.push(
-      await timed(
-        conn,
-        loadedFilesSql(target.controlDatabase, config.s3.bucket, newKeys(schema, table, 50)),
-      ),
-    );
+    lookup1.push(await timed(conn, lookupSql(newKeys(schema, table, 1))));
+    lookup50.push(await timed(conn, lookupSql(newKeys(schema, table, 50))));
     for (const [keyOf, into] of [
       [(n: string) => `(${target.odsRows} - 2 * ${n})`, newest],
       [(n: string) => `(${n} * ${Math.floor(target.odsRows / 1_000)} + 1)`, spread],
@@ -129,6 +135,11 @@ export async function probeStatements(
       }
     }
   }
+  log(
+    `  ${target.label}: look-up ${lookup1.map(Math.round).join(' ')} / ${lookup50.map(Math.round).join(' ')} ms, ` +
+      `summary ${summary.map(Math.round).join(' ')} ms, MERGE newest ${newest.map(Math.round).join(' ')} ms, ` +
+      `spread ${spread.map(Math.round).join(' ')} ms`,
+  );
   return {
     lookup1Ms: median(lookup1),
     lookup50Ms: median(lookup50),

@@ -40,7 +40,7 @@ export const AGED_DEFAULTS = {
   odsRows: 20_000_000,
   smallOdsRows: 1_000_000,
   /** Repetitions of each directly timed statement. */
-  probes: 5,
+  probes: 3,
   /** Build the aged tables again even when a build of these sizes exists. */
   rebuild: false,
   /** Databases `<name>_raw`, `_ods`, `_control`, `_small_control` and bucket `<name>` (dashes). */
@@ -146,6 +146,7 @@ export async function agedBench(ctx: BenchContext, p: AgedParams): Promise<RunOu
       rawColumns,
       odsColumns,
       p.probes,
+      ctx.log,
     );
   const probes = {
     small: await probe(names.smallControlDatabase, smallOdsTable(first.name), p.smallOdsRows),

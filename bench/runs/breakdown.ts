@@ -7,6 +7,8 @@ import { ClaimTables } from '../../src/control/claim-tables.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { batchStatements, newBatchId, type ReadyFile } from '../../src/merge/batch-statements.js';
 import { loadedFilesSql } from '../../src/control/ledger-sql.js';
+import { parseKey } from '../../src/ingest/key-layout.js';
+import { earliestLoadTime } from '../../src/ingest/ledger-window.js';
 import { readParquetSchema } from '../../src/schema/parquet-footer.js';
 import { s3RangeReader } from '../../src/schema/range-reader.js';
 import type { BenchContext, RunOutcome } from '../harness/context.js';
@@ -93,6 +95,14 @@ export async function breakdownBench(ctx: BenchContext, p: BreakdownParams): Pro
                 config.databend.controlDatabase,
                 config.s3.bucket,
                 group.map((r) => r.file.ref.key),
+                earliestLoadTime(
+                  group.map((r) => {
+                    const parsed = parseKey(r.file.ref.key, {
+                      bucketFolder: config.s3.bucketFolder,
+                    });
+                    return parsed.ok ? parsed.file : undefined;
+                  }),
+                ),
               ),
             ),
           );

@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import type { SqlSession } from '../databend/session-pool.js';
 import { batchStatements, newBatchId } from '../merge/batch-statements.js';
 import { parseKey } from '../ingest/key-layout.js';
+import { earliestLoadTime } from '../ingest/ledger-window.js';
 import { byDmsOrder, pendingFile, type PendingFile } from '../ingest/pending-file.js';
 import { routeTable } from '../ingest/table-routes.js';
 import { loadedFilesSql } from '../control/ledger-sql.js';
@@ -126,6 +127,7 @@ async function planBatch(
       databend.controlDatabase,
       first.file.ref.bucket,
       files.map((f) => f.file.ref.key),
+      earliestLoadTime(files.map((f) => f.file.key)),
     ),
   );
   for (const row of loaded) {

@@ -12,8 +12,14 @@ import { fileId } from '../files/file-ref.js';
 import type { S3FileRef } from '../files/file-ref.js';
 
 export interface LedgerReader {
-  /** The fileIds of these files (all of one bucket) that the ledger holds. */
-  loaded(files: readonly Pick<S3FileRef, 'bucket' | 'key' | 'etag'>[]): Promise<Set<string>>;
+  /**
+   * The fileIds of these files (all of one bucket) that the ledger holds; `loadedNotBefore`
+   * (ingest/ledger-window.ts) bounds how far back the ledger is read.
+   */
+  loaded(
+    files: readonly Pick<S3FileRef, 'bucket' | 'key' | 'etag'>[],
+    loadedNotBefore?: Date,
+  ): Promise<Set<string>>;
   /** `<schema>/<table>` → the greatest CDC key loaded at or before `loadedBefore`. */
   newestCdcKeys(loadedBefore: Date): Promise<Map<string, string>>;
 }
@@ -32,7 +38,10 @@ export class DatabendLedgerReader implements LedgerReader {
     private readonly config: Config,
   ) {}
 
-  async loaded(files: readonly Pick<S3FileRef, 'bucket' | 'key' | 'etag'>[]): Promise<Set<string>> {
+  async loaded(
+    files: readonly Pick<S3FileRef, 'bucket' | 'key' | 'etag'>[],
+    loadedNotBefore?: Date,
+  ): Promise<Set<string>> {
     const ids = new Set<string>();
     const bucket = files[0]?.bucket;
     if (bucket === undefined) return ids;
@@ -42,6 +51,7 @@ export class DatabendLedgerReader implements LedgerReader {
         this.config.databend.controlDatabase,
         bucket,
         keys.slice(i, i + KEYS_PER_QUERY),
+        loadedNotBefore,
       );
       for (const row of await this.query(sql))
         ids.add(fileId({ bucket, key: String(row.object_key), etag: String(row.etag) }));

@@ -63,15 +63,32 @@ export function insertLedgerSql(controlDatabase: string, rows: readonly LedgerRo
   return `INSERT INTO ${qualified(controlDatabase, 'files')} (${columnList(LEDGER_INSERT_COLUMNS)}) VALUES (${values.join('), (')})`;
 }
 
-/** The (key, etag) pairs of these keys that the ledger already holds; see loadedFileIds. */
+/**
+ * The (key, etag) pairs of these keys that the ledger already holds; see loadedFileIds.
+ * `loadedNotBefore`, when given, is a time none of the files can have been loaded before
+ * (ingest/ledger-window.ts): the ledger is appended in `loaded_at` order, so Databend skips, by
+ * their min/max, the segments and blocks written before it, and the look-up reads the newest
+ * blocks only however old the ledger is. A single key compares with `=`, which Databend's bloom
+ * index prunes by (an IN list of several it does not).
+ */
 export function loadedFilesSql(
   controlDatabase: string,
   bucket: string,
   keys: readonly string[],
+  loadedNotBefore?: Date,
 ): string {
+  const key = quoteIdent('object_key');
+  const keyFilter =
+    keys.length === 1
+      ? `${key} = ${quoteString(keys[0] ?? '')}`
+      : `${key} IN (${keys.map(quoteString).join(', ')})`;
+  const window =
+    loadedNotBefore === undefined
+      ? ''
+      : ` AND ${quoteIdent('loaded_at')} >= ${timestampLiteral(loadedNotBefore)}`;
   return (
-    `SELECT ${quoteIdent('object_key')} AS object_key, ${quoteIdent('etag')} AS etag FROM ${qualified(controlDatabase, 'files')} ` +
-    `WHERE ${quoteIdent('bucket')} = ${quoteString(bucket)} AND ${quoteIdent('object_key')} IN (${keys.map(quoteString).join(', ')})`
+    `SELECT ${key} AS object_key, ${quoteIdent('etag')} AS etag FROM ${qualified(controlDatabase, 'files')} ` +
+    `WHERE ${quoteIdent('bucket')} = ${quoteString(bucket)} AND ${keyFilter}${window}`
   );
 }
 

@@ -4,6 +4,7 @@
  * lists everything it is pointed at, with no start key, so it also finds what no incremental
  * listing can (see sweep-cursor.ts).
  */
+import { earliestLoadTime } from './ledger-window.js';
 import type { Config } from '../config.js';
 import type { BucketLister } from './bucket-lister.js';
 import type { LedgerReader } from '../control/ledger-reader.js';
@@ -71,7 +72,10 @@ export async function planBackfill(deps: PlanDeps, filter: BackfillFilter): Prom
         else candidates.push(file);
       }
       if (candidates.length === 0) continue;
-      const loaded = await ledger.loaded(candidates.map((c) => c.ref));
+      const loaded = await ledger.loaded(
+        candidates.map((c) => c.ref),
+        earliestLoadTime(candidates.map((c) => c.key)),
+      );
       for (const file of candidates) {
         const entry = tables.get(file.route.target) ?? { sources: new Set(), files: [], loaded: 0 };
         tables.set(file.route.target, entry);

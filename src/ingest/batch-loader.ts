@@ -39,6 +39,7 @@ import { BatchReport } from './batch-report.js';
 import { done, ignored, poison, retry, type FileResult } from './file-outcome.js';
 import { isOutcome, type InspectedFile } from './file-inspection.js';
 import { FooterReads } from './footer-reads.js';
+import { earliestLoadTime } from './ledger-window.js';
 import { byDmsOrder, type PendingFile } from './pending-file.js';
 
 export interface BatchLoaderDeps {
@@ -204,6 +205,7 @@ export class BatchLoader {
       this.deps.config.databend.controlDatabase,
       bucket,
       files.map((f) => f.ref.key),
+      earliestLoadTime(files.map((f) => f.key)),
     );
     const loaded = loadedFileIds(bucket, await session.query(sql));
     return files.filter((file) => {

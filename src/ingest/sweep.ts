@@ -13,6 +13,7 @@
  * Tables run one after another: a sweep is background work with minutes to finish, and the
  * pipeline's own table concurrency loads what it hands over.
  */
+import { earliestLoadTime } from './ledger-window.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PipelineEvents } from '../events.js';
@@ -122,7 +123,10 @@ export class Sweep {
           return file === undefined || this.#handed.has(fileId(file.ref)) ? [] : [file];
         });
         if (candidates.length === 0) continue;
-        const loaded = await ledger.loaded(candidates.map((c) => c.ref));
+        const loaded = await ledger.loaded(
+          candidates.map((c) => c.ref),
+          earliestLoadTime(candidates.map((c) => c.key)),
+        );
         missing.push(...candidates.filter((c) => !loaded.has(fileId(c.ref))));
       }
       // Handed over in DMS order, full load first, as the table's queue would load them.
