@@ -2,9 +2,12 @@
  * Heals drift through the normal path: the differing keys are read again from the source in
  * one snapshot and written as one batch of synthetic changes (repair-sql.ts) — raw rows with
  * their lineage, then the same MERGE into ODS every batch runs, in one transaction — so ODS
- * moves only where the `_seq` guard lets it. Keys the source lacks become tombstones.
+ * moves only where the `_seq` guard lets it. Keys the source lacks become tombstones. The
+ * transaction claims the table first, like every batch (src/merge/batch-fence.ts).
  */
 import type { Config } from '../config.js';
+import { claimSql, createClaimTableSql } from '../control/claim-sql.js';
+import { writerName } from '../control/writer-name.js';
 import { toDatabendError } from '../databend/error-codes.js';
 import type { SessionPool } from '../databend/session-pool.js';
 import { newBatchId } from '../merge/batch-statements.js';
@@ -95,12 +98,24 @@ export async function applyRepair(
     changes: plan.changes,
   });
   // DDL commits an open transaction, so it runs before the batch's.
-  await pool.with((s) => s.exec(createRepairsTableSql(databend.controlDatabase)));
+  await pool.with(async (s) => {
+    await s.exec(createRepairsTableSql(databend.controlDatabase));
+    for (const sql of createClaimTableSql(databend.controlDatabase, pair.target)) await s.exec(sql);
+  });
+  // The same fencing as every batch: the table's claim first, so a repair and a batch of the
+  // service never both commit (one of them fails with 4001/2011 and runs again).
+  const claim = claimSql(
+    databend.controlDatabase,
+    pair.target,
+    { owner: writerName('reconcile') },
+    batchId,
+  );
   for (let attempt = 1; ; attempt++) {
     try {
       const rowsMerged = await pool.with(async (session) => {
         await session.exec('BEGIN');
         try {
+          await session.exec(claim);
           await session.exec(statements.insertRaw);
           const merged = await session.exec(statements.merge);
           await session.exec(statements.lineage);
