@@ -11,10 +11,9 @@
  * `trace` is configured).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import cliProgress from 'cli-progress';
 import { pino } from 'pino';
-import { s3Client, sqsClient } from '../clients.js';
+import { s3Client } from '../clients.js';
 import type { Config } from '../config.js';
 import { SessionPool } from '../databend/session-pool.js';
 import { PipelineEvents } from '../events.js';
@@ -22,8 +21,9 @@ import { planBackfill, type BackfillPlan, type TablePlan } from '../ingest/backf
 import { BucketLister } from '../ingest/bucket-lister.js';
 import { retry, type FileResult } from '../ingest/file-outcome.js';
 import { DatabendLedgerReader } from '../control/ledger-reader.js';
-import { Pipeline } from '../ingest/pipeline.js';
+import type { Pipeline } from '../ingest/pipeline.js';
 import { createLogger, logPipelineEvents } from '../logger.js';
+import { pipelineParts } from './replication-loop.js';
 import { prepareDatabend } from '../control/prepare.js';
 
 export interface BackfillOptions {
@@ -42,8 +42,8 @@ export interface BackfillIo {
   /** Observes the pipeline (tests). */
   readonly events?: PipelineEvents;
   readonly now?: () => number;
-  /** AWS clients to use instead of ones built from the config; the caller closes them. */
-  readonly clients?: { readonly s3: S3Client; readonly sqs: SQSClient };
+  /** The S3 client to use instead of one built from the config; the caller closes it. */
+  readonly clients?: { readonly s3: S3Client };
 }
 
 /** A bad command-line value; the message says which. */
@@ -121,9 +121,8 @@ export async function runBackfill(
       return 0;
     }
     await prepareDatabend(pool, config);
-    const sqs = io.clients?.sqs ?? sqsClient(config);
-    // Built but never started: no SQS consumer, only Pipeline.submit.
-    const pipeline = new Pipeline({ config, logger, events, pool, s3, sqs });
+    // No SQS side: files go in through Pipeline.submit only.
+    const { pipeline } = pipelineParts({ config, logger, events, pool, s3 });
     await pipeline.syncTableState();
     const paused = new Set(pipeline.pausedTables().keys());
     const undo = logPipelineEvents(events, logger);
@@ -133,8 +132,7 @@ export async function runBackfill(
       return printSummary(plan, results, paused, now() - started, io.out);
     } finally {
       undo();
-      await pipeline.stop(config.shutdown.deadlineMs);
-      if (io.clients === undefined) sqs.destroy();
+      pipeline.stop();
     }
   } finally {
     await pool.close();

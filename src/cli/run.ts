@@ -12,7 +12,6 @@ import { Readiness } from '../http/readiness.js';
 import { startHttpServer } from '../http/server.js';
 import { BucketLister } from '../ingest/bucket-lister.js';
 import { DatabendLedgerReader } from '../control/ledger-reader.js';
-import { Pipeline } from '../ingest/pipeline.js';
 import { Sweep } from '../ingest/sweep.js';
 import { RetentionCron } from '../lifecycle/retention-cron.js';
 import { Shutdown } from '../lifecycle/shutdown.js';
@@ -23,6 +22,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { readLastCommits } from '../control/last-commits.js';
 import { ReconcileCron } from '../reconcile/reconcile-cron.js';
 import { ReconcileMetrics } from '../reconcile/reconcile-metrics.js';
+import { replicationLoop } from './replication-loop.js';
 
 export async function runService(config: Config): Promise<void> {
   const logger = createLogger({ level: config.log.level });
@@ -56,7 +56,7 @@ export async function runService(config: Config): Promise<void> {
     new ReconcileMetrics(metrics.registry),
     logger.child({ module: 'reconcile' }),
   );
-  const pipeline = new Pipeline({
+  const loop = replicationLoop({
     config,
     logger: logger.child({ module: 'pipeline' }),
     events,
@@ -64,8 +64,9 @@ export async function runService(config: Config): Promise<void> {
     s3,
     sqs,
   });
+  const { pipeline } = loop;
   metrics.setPendingSource(() =>
-    pipeline.queues
+    loop.queues
       .pending()
       .map((p) => ({ table: p.table, files: p.files, oldestEventTime: p.oldestEventTime })),
   );
@@ -111,7 +112,7 @@ export async function runService(config: Config): Promise<void> {
       { name: 'retention', run: () => retention.stop() },
       { name: 'reconcile', run: () => reconcileCron.stop() },
       { name: 'sweep', run: () => sweep.stop() },
-      { name: 'pipeline', run: () => pipeline.stop(config.shutdown.deadlineMs) },
+      { name: 'pipeline', run: () => loop.stop(config.shutdown.deadlineMs) },
       { name: 'http', run: () => http.close() },
       {
         name: 'databend',
@@ -130,7 +131,7 @@ export async function runService(config: Config): Promise<void> {
   shutdown.install(process);
 
   try {
-    await pipeline.start();
+    await loop.start();
     metrics.recordLastCommits(
       await readLastCommits(pool, config.databend.controlDatabase).catch((err: unknown) => {
         logger.warn({ err }, 'reading the last commits from the ledger failed');

@@ -4,10 +4,8 @@
  */
 import type { Config } from '../config.js';
 import type { ListedObject } from './bucket-lister.js';
-import { parseKey } from './key-layout.js';
-import { pendingFile, type PendingFile } from './pending-file.js';
+import { pendingFileOf, type PendingFile } from './pending-file.js';
 import type { S3FileRef } from '../files/file-ref.js';
-import { routeTable } from './table-routes.js';
 
 /** The eventName of a file found by a listing rather than announced by an event. */
 export const LISTED_EVENT_NAME = 'ListObjectsV2';
@@ -26,8 +24,6 @@ export function listedRef(bucket: string, object: ListedObject): S3FileRef {
 
 /** The object as a pending file; undefined when its key is outside the DMS layout. */
 export function listedFile(config: Config, object: ListedObject): PendingFile | undefined {
-  const parsed = parseKey(object.key, { bucketFolder: config.s3.bucketFolder });
-  if (!parsed.ok) return undefined;
-  const route = routeTable(config.tables, parsed.file.schema, parsed.file.table);
-  return pendingFile(listedRef(config.s3.bucket, object), parsed.file, route);
+  const routed = pendingFileOf(config, listedRef(config.s3.bucket, object));
+  return routed.ok ? routed.file : undefined;
 }

@@ -18,12 +18,10 @@ import {
 import { pausedTablesSql, setTablePausedSql } from '../control/ledger-sql.js';
 import { tableStatesSql } from '../control/status-sql.js';
 import type { FileResult } from './file-outcome.js';
-import { parseKey } from './key-layout.js';
-import { pendingFile, type PendingFile } from './pending-file.js';
+import { pendingFileOf, type PendingFile } from './pending-file.js';
 import { fileId } from '../files/file-ref.js';
 import type { S3FileRef } from '../files/file-ref.js';
 import type { TableQueues } from './table-queues.js';
-import { routeTable } from './table-routes.js';
 
 export interface TablePausesDeps {
   readonly config: Config;
@@ -163,14 +161,9 @@ export class TablePauses {
             eventTime: utcTimestamp(String(row.event_time)),
             eventName: 'held',
           };
-          const layout = parseKey(ref.key, { bucketFolder: this.deps.config.s3.bucketFolder });
-          if (!layout.ok) return;
-          const file = pendingFile(
-            ref,
-            layout.file,
-            routeTable(this.deps.config.tables, layout.file.schema, layout.file.table),
-          );
-          const result = await this.deps.queues.add(file);
+          const routed = pendingFileOf(this.deps.config, ref);
+          if (!routed.ok) return;
+          const result = await this.deps.queues.add(routed.file);
           if (result.kind === 'done')
             await this.withSession((s) => s.exec(releaseFileSql(control, ref)));
         }),

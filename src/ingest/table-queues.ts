@@ -104,11 +104,6 @@ export class TableQueues {
     });
   }
 
-  /** Resolves when no batch is loading (waiting files of paused tables do not count). */
-  async idle(): Promise<void> {
-    await this.workers.onIdle();
-  }
-
   /** Stops timers; waiting files stay unresolved (their messages go back to the queue). */
   stop(): void {
     for (const state of this.tables.values()) {

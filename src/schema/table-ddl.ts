@@ -49,6 +49,17 @@ export interface TableLayout {
   readonly timestampColumn?: string;
 }
 
+/** The layout from the `dms` settings, where no timestamp column is `null`. */
+export function tableLayout(dms: {
+  readonly opColumn: string;
+  readonly timestampColumn: string | null;
+}): TableLayout {
+  return {
+    opColumn: dms.opColumn,
+    ...(dms.timestampColumn === null ? {} : { timestampColumn: dms.timestampColumn }),
+  };
+}
+
 /**
  * Raw's business columns for a file: its columns as mapped, with the Op and timestamp columns
  * as VARCHAR whatever the map or an override said. Op (absent from full-load files without

@@ -57,11 +57,6 @@ export class TableSchemas {
 
   constructor(private readonly layout: TableLayout) {}
 
-  /** Forget a table's cached columns (after an error, or an operator's change). */
-  forget(table: string): void {
-    this.known.delete(table);
-  }
-
   async ensure(
     session: SqlSession,
     target: TableTarget,

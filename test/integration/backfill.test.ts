@@ -105,7 +105,7 @@ async function backfill(
         callback();
       },
     }),
-    clients: { s3: client, sqs: queue },
+    clients: { s3: client },
     ...(events === undefined ? {} : { events }),
   });
   return { code, out, err };

@@ -9,7 +9,7 @@ import type { TableStatus } from '../../src/cli/status-format.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
 import type { FileResult } from '../../src/ingest/file-outcome.js';
-import { Pipeline } from '../../src/ingest/pipeline.js';
+import { replicationLoop } from '../../src/cli/replication-loop.js';
 import { prepareDatabend } from '../../src/control/prepare.js';
 import { runCli, TestLoader } from '../support/cli.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
@@ -135,7 +135,7 @@ describe('status', () => {
 describe('pause and resume', () => {
   it('a running pipeline follows a pause and a resume made by the CLI within seconds', async () => {
     const events = new PipelineEvents();
-    const pipeline = new Pipeline({
+    const loop = replicationLoop({
       config: target.config,
       logger: pino({ level: 'silent' }),
       events,
@@ -144,7 +144,8 @@ describe('pause and resume', () => {
       sqs: sqsClient,
       tableStatePollMs: 200,
     });
-    await pipeline.start();
+    const { pipeline } = loop;
+    await loop.start();
     try {
       const paused = await runCli(target.config, [
         'pause',
@@ -198,7 +199,7 @@ describe('pause and resume', () => {
       await waitFor(() => !pipeline.pausedTables().has('orders'));
       await waitForAsync(async () => (await ods()) === 1 && (await held()) === 0);
     } finally {
-      await pipeline.stop(5_000);
+      await loop.stop(5_000);
     }
   });
 

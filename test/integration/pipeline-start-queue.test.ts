@@ -5,12 +5,12 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
-import { Pipeline } from '../../src/ingest/pipeline.js';
+import { replicationLoop } from '../../src/cli/replication-loop.js';
 import { FaultProxy } from '../chaos/fault-proxy.js';
 import { testTarget } from '../support/pipeline.js';
 import { loadStackEnv, s3 as s3Client, sqs as sqsClient } from '../support/stack.js';
 
-describe('pipeline start-up', () => {
+describe('replication loop start-up', () => {
   it('fails naming sqs.queueUrl when the queue does not exist', async () => {
     const { config: base } = await testTarget('noqueue', {});
     const queueUrl = base.sqs.queueUrl.replace(/[^/]+$/, 'no-such-queue');
@@ -18,7 +18,7 @@ describe('pipeline start-up', () => {
     const pool = new SessionPool(config.databend.dsn);
     const s3 = s3Client();
     const sqs = sqsClient();
-    const pipeline = new Pipeline({
+    const loop = replicationLoop({
       config,
       logger: pino({ level: 'silent' }),
       events: new PipelineEvents(),
@@ -27,7 +27,7 @@ describe('pipeline start-up', () => {
       sqs,
     });
     try {
-      await expect(pipeline.start()).rejects.toThrow(
+      await expect(loop.start()).rejects.toThrow(
         `sqs.queueUrl (env SQS_QUEUE_URL): cannot read the queue ${queueUrl}: The specified queue does not exist`,
       );
     } finally {
@@ -57,7 +57,7 @@ describe('pipeline start-up', () => {
       maxAttempts: 1,
     });
     const warnings: string[] = [];
-    const pipeline = new Pipeline({
+    const loop = replicationLoop({
       config,
       logger: pino(
         { level: 'warn' },
@@ -71,11 +71,11 @@ describe('pipeline start-up', () => {
       sqs,
     });
     try {
-      await pipeline.start();
+      await loop.start();
       expect(warnings).toContain('SQS did not answer at start-up; polling will retry');
       expect(proxy.counts.refused).toBeGreaterThan(0);
     } finally {
-      await pipeline.stop(1_000);
+      await loop.stop(1_000);
       await pool.close();
       await proxy.close();
       s3.destroy();

@@ -15,7 +15,7 @@ import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents, type FileOutcome } from '../../src/events.js';
 import { BucketLister } from '../../src/ingest/bucket-lister.js';
 import { DatabendLedgerReader } from '../../src/control/ledger-reader.js';
-import { Pipeline } from '../../src/ingest/pipeline.js';
+import { replicationLoop, type ReplicationLoop } from '../../src/cli/replication-loop.js';
 import { Sweep } from '../../src/ingest/sweep.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
@@ -41,7 +41,7 @@ class Service {
   readonly metrics = new Metrics({ defaultMetrics: false });
   readonly found: string[] = [];
   readonly outcomes: FileOutcome[] = [];
-  readonly pipeline: Pipeline;
+  readonly loop: ReplicationLoop;
   readonly sweep: Sweep;
   private readonly pool: SessionPool;
   private readonly s3 = s3();
@@ -53,7 +53,7 @@ class Service {
     this.events.on('file:found-by-sweep', (e) => this.found.push(e.key ?? ''));
     this.events.on('file:outcome', (e) => this.outcomes.push(e));
     this.pool = new SessionPool(config.databend.dsn);
-    this.pipeline = new Pipeline({
+    this.loop = replicationLoop({
       config,
       logger,
       events: this.events,
@@ -67,20 +67,20 @@ class Service {
       ledger: new DatabendLedgerReader(this.pool, config),
       events: this.events,
       logger,
-      submit: (ref) => this.pipeline.submit(ref),
-      pausedTables: () => this.pipeline.pausedTables(),
+      submit: (ref) => this.loop.pipeline.submit(ref),
+      pausedTables: () => this.loop.pipeline.pausedTables(),
       ...options,
     });
   }
 
   async start(): Promise<void> {
-    await this.pipeline.start();
+    await this.loop.start();
     this.sweep.start();
   }
 
   async stop(): Promise<void> {
     await this.sweep.stop();
-    await this.pipeline.stop(10_000);
+    await this.loop.stop(10_000);
     await this.pool.close();
     this.s3.destroy();
     this.sqs.destroy();
@@ -331,7 +331,7 @@ describe('the reconciliation sweep', () => {
   it('loads a file once when its event and the sweep hand it over together', async () => {
     const config = await target('sweep_both', { intervalMinutes: 60, graceSeconds: 0 });
     const service = new Service(config);
-    await service.pipeline.start();
+    await service.loop.start();
     try {
       const key = 'shop/customers/LOAD00000001.parquet';
       await put(config, key, load([{ id: 1, name: 'ann' }]));
@@ -355,7 +355,7 @@ describe('the reconciliation sweep', () => {
   it('lists a table from after the newest CDC key loaded before the look-back period', async () => {
     const config = await target('sweep_cursor', { intervalMinutes: 60, graceSeconds: 0 });
     const service = new Service(config, { lookbackMs: 0 });
-    await service.pipeline.start();
+    await service.loop.start();
     try {
       await put(config, 'shop/customers/LOAD00000001.parquet', load([{ id: 1, name: 'ann' }]));
       for (const second of [1, 2, 3])

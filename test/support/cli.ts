@@ -7,9 +7,8 @@ import type { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
 import { BatchLoader } from '../../src/ingest/batch-loader.js';
 import type { FileResult } from '../../src/ingest/file-outcome.js';
-import { parseKey } from '../../src/ingest/key-layout.js';
-import { pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
-import { routeTable } from '../../src/ingest/table-routes.js';
+import { pendingFileOf, type PendingFile } from '../../src/ingest/pending-file.js';
+import { tableLayout } from '../../src/schema/table-ddl.js';
 import { TableSchemas } from '../../src/schema/table-schemas.js';
 import { configFile, spawnReplicator } from './spawn-replicator.js';
 import { loadStackEnv } from './stack.js';
@@ -67,12 +66,7 @@ export class TestLoader {
       config,
       pool,
       s3,
-      schemas: new TableSchemas({
-        opColumn: config.dms.opColumn,
-        ...(config.dms.timestampColumn === null
-          ? {}
-          : { timestampColumn: config.dms.timestampColumn }),
-      }),
+      schemas: new TableSchemas(tableLayout(config.dms)),
       events,
       logger: pino({ level: 'silent' }),
       sleep: () => Promise.resolve(),
@@ -83,21 +77,16 @@ export class TestLoader {
     const response = await this.s3.send(
       new PutObjectCommand({ Bucket: this.config.s3.bucket, Key: key, Body: body }),
     );
-    const parsed = parseKey(key, { bucketFolder: this.config.s3.bucketFolder });
-    if (!parsed.ok) throw new Error(parsed.reason);
-    const ref = {
+    const routed = pendingFileOf(this.config, {
       bucket: this.config.s3.bucket,
       key,
       etag: (response.ETag ?? '').replace(/"/g, ''),
       size: body.length,
       eventTime: new Date(),
       eventName: 'ObjectCreated:Put',
-    };
-    return pendingFile(
-      ref,
-      parsed.file,
-      routeTable(this.config.tables, parsed.file.schema, parsed.file.table),
-    );
+    });
+    if (!routed.ok) throw new Error(routed.reason);
+    return routed.file;
   }
 
   /** Loads the files as one batch; throws unless every file is done. */

@@ -8,9 +8,7 @@ import type { WriterFence } from '../../src/control/claim-sql.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
 import { BatchLoader } from '../../src/ingest/batch-loader.js';
-import { parseKey } from '../../src/ingest/key-layout.js';
-import { pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
-import { routeTable } from '../../src/ingest/table-routes.js';
+import { pendingFileOf, type PendingFile } from '../../src/ingest/pending-file.js';
 import { prepareDatabend } from '../../src/control/prepare.js';
 import { TableSchemas } from '../../src/schema/table-schemas.js';
 import { TS } from './bad-input/parquet.js';
@@ -65,20 +63,16 @@ export async function loaderFixture(
       const response = await client.send(
         new PutObjectCommand({ Bucket: target.pipe.bucket, Key: key, Body: body }),
       );
-      const parsed = parseKey(key, { bucketFolder: '' });
-      if (!parsed.ok) throw new Error(parsed.reason);
-      return pendingFile(
-        {
-          bucket: target.pipe.bucket,
-          key,
-          etag: (response.ETag ?? '').replace(/"/g, ''),
-          size: Buffer.byteLength(body),
-          eventTime: new Date(),
-          eventName: 'ObjectCreated:Put',
-        },
-        parsed.file,
-        routeTable(target.config.tables, parsed.file.schema, parsed.file.table),
-      );
+      const routed = pendingFileOf(target.config, {
+        bucket: target.pipe.bucket,
+        key,
+        etag: (response.ETag ?? '').replace(/"/g, ''),
+        size: Buffer.byteLength(body),
+        eventTime: new Date(),
+        eventName: 'ObjectCreated:Put',
+      });
+      if (!routed.ok) throw new Error(routed.reason);
+      return routed.file;
     },
     scalar: async (sql) => String((await conn.queryRow(sql))?.values()[0]),
     close: async () => {

@@ -1,0 +1,125 @@
+/**
+ * The replication loop's parts, built here and handed to each other: the loader, the per-table
+ * queues, the pauses, the pipeline and, for `run`, the SQS consumer feeding it. `backfill` builds
+ * the same parts without the consumer.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { SessionPool } from '../databend/session-pool.js';
+import type { PipelineEvents } from '../events.js';
+import { BatchLoader } from '../ingest/batch-loader.js';
+import { Pipeline } from '../ingest/pipeline.js';
+import { SqsConsumer } from '../ingest/sqs-consumer.js';
+import { TablePauses } from '../ingest/table-pauses.js';
+import { TableQueues } from '../ingest/table-queues.js';
+import { tableLayout } from '../schema/table-ddl.js';
+import { TableSchemas } from '../schema/table-schemas.js';
+
+export interface LoopDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly events: PipelineEvents;
+  readonly pool: SessionPool;
+  readonly s3: S3Client;
+  /** How often pauses and resumes made by the CLI are read from table_state; default 5 s. */
+  readonly tableStatePollMs?: number;
+}
+
+export interface PipelineParts {
+  readonly pipeline: Pipeline;
+  readonly queues: TableQueues;
+}
+
+/** The loop without an SQS side: files come in through `pipeline.submit`. */
+export function pipelineParts(
+  deps: LoopDeps,
+  backlogged: () => boolean = () => false,
+): PipelineParts {
+  const { config, logger, events, pool } = deps;
+  const loader = new BatchLoader({
+    config,
+    pool,
+    s3: deps.s3,
+    schemas: new TableSchemas(tableLayout(config.dms)),
+    events,
+    logger,
+  });
+  const queues = new TableQueues({
+    maxFiles: config.batching.maxFiles,
+    maxBytes: config.batching.maxBytes,
+    maxWaitMs: config.batching.maxWaitMs,
+    maxBacklogWaitMs: config.batching.maxBacklogWaitMs,
+    backlogged,
+    concurrency: config.batching.tableConcurrency,
+    // The footer is read while the file waits; a file that joins one already queued or
+    // loading has its footer read (or taken) already.
+    onQueued: (file) => loader.prefetch(file),
+    run: (_table, files) => loader.load(files),
+  });
+  const pauses = new TablePauses({
+    config,
+    logger,
+    events,
+    pool,
+    queues,
+    tableStatePollMs: deps.tableStatePollMs ?? 5_000,
+  });
+  return { pipeline: new Pipeline({ config, logger, events, pool, queues, pauses }), queues };
+}
+
+export interface ReplicationLoop extends PipelineParts {
+  readonly consumer: SqsConsumer;
+  /** Checks the queue, starts the pipeline, then polls. */
+  start(): Promise<void>;
+  /** Stops polling, lets in-flight batches finish within the deadline, returns the rest to SQS. */
+  stop(deadlineMs: number): Promise<void>;
+}
+
+/** `run`'s loop: the pipeline's parts and the SQS consumer that feeds them. */
+export function replicationLoop(deps: LoopDeps & { readonly sqs: SQSClient }): ReplicationLoop {
+  const { config } = deps;
+  // The queues ask the consumer whether a backlog is coming (only once files arrive, so after
+  // the consumer below exists); the consumer hands its messages to the pipeline.
+  const parts = pipelineParts(deps, () => consumer.backlogged);
+  const consumer: SqsConsumer = new SqsConsumer({
+    sqs: deps.sqs,
+    queueUrl: config.sqs.queueUrl,
+    waitTimeSeconds: config.sqs.waitTimeSeconds,
+    maxMessagesPerReceive: config.sqs.maxMessagesPerReceive,
+    visibilityTimeoutSeconds: config.sqs.visibilityTimeoutSeconds,
+    visibilityHeartbeatSeconds: config.sqs.visibilityHeartbeatSeconds,
+    maxInFlight: config.sqs.maxInFlightMessages,
+    handle: (message) => parts.pipeline.handle(message),
+    logger: deps.logger.child({ module: 'sqs' }),
+  });
+  return {
+    ...parts,
+    consumer,
+    start: async () => {
+      await checkQueue(consumer, config.sqs.queueUrl);
+      await parts.pipeline.start();
+      consumer.start();
+    },
+    stop: async (deadlineMs) => {
+      await consumer.stopPolling();
+      await consumer.drain(deadlineMs);
+      parts.pipeline.stop();
+    },
+  };
+}
+
+/**
+ * A queue SQS says does not exist (or may not be read) is a configuration error; polling it
+ * would only warn for ever. SQS not answering is not: polling retries.
+ */
+async function checkQueue(consumer: SqsConsumer, queueUrl: string): Promise<void> {
+  await consumer.checkQueue().catch((error: unknown) => {
+    // The reason goes in the message, not as `cause`: pino would print it twice.
+    throw new Error(
+      `sqs.queueUrl (env SQS_QUEUE_URL): cannot read the queue ${queueUrl}: ` +
+        `${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
+}
