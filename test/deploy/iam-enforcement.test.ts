@@ -201,6 +201,17 @@ function runAsService(args: string[], until?: () => Promise<boolean>): Promise<R
   });
 }
 
+/** Messages waiting or in flight. */
+async function depth(url: string): Promise<number> {
+  const { Attributes: a = {} } = await sqsAs(moto.users.admin).send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
+}
+
 async function odsRows(): Promise<number> {
   try {
     const row = await conn.queryRow(
@@ -245,10 +256,17 @@ describe('IAM policies under enforcement', () => {
   });
 
   it('let the service load the file announced on the queue, and stop cleanly', async () => {
+    // On the queue: S3's test event (sent when the notification was configured) and the file's
+    // ObjectCreated event. The service ignores the one and loads the other from there.
+    expect(await depth(queueUrl)).toBe(2);
     const result = await runAsService(['run'], async () => (await odsRows()) === 2);
     expect(await odsRows()).toBe(2);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout + result.stderr).not.toMatch(/AccessDenied|not authorized/i);
+    // Its message was deleted after the commit (a denied DeleteMessageBatch would leave it), and
+    // nothing went to the dead-letter queue.
+    expect(await depth(queueUrl)).toBe(0);
+    expect(await depth(dlqUrl)).toBe(0);
   }, 120_000);
 
   it('deny the service what it does not need', async () => {
