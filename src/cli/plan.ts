@@ -14,6 +14,7 @@ import { parseKey } from '../ingest/key-layout.js';
 import { earliestLoadTime } from '../ingest/ledger-window.js';
 import { byDmsOrder, pendingFile, type PendingFile } from '../ingest/pending-file.js';
 import { routeTable } from '../ingest/table-routes.js';
+import { collisionMessage, findCollisions } from '../ingest/target-collisions.js';
 import { loadedFilesSql } from '../control/ledger-sql.js';
 import { tableStatesSql } from '../control/status-sql.js';
 import { readParquetSchema } from '../schema/parquet-footer.js';
@@ -88,6 +89,14 @@ export async function planFiles(config: Config, keys: readonly string[]): Promis
       });
     }
     if (files.length === 0) return out;
+    const [collision] = findCollisions(
+      config.tables,
+      files.map((f) => f.file.key),
+    );
+    if (collision !== undefined) {
+      const [owner = '', source = ''] = collision.sources;
+      throw new OperatorError(collisionMessage(config.tables, collision.target, owner, source));
+    }
     const tables = new Set(files.map((f) => f.file.route.target));
     if (tables.size > 1)
       throw new OperatorError(

@@ -14,6 +14,7 @@ import { Pipeline } from '../ingest/pipeline.js';
 import { SqsConsumer } from '../ingest/sqs-consumer.js';
 import { TablePauses } from '../ingest/table-pauses.js';
 import { TableQueues } from '../ingest/table-queues.js';
+import { TargetOwners } from '../ingest/target-collisions.js';
 import { tableLayout } from '../schema/table-ddl.js';
 import { TableSchemas } from '../schema/table-schemas.js';
 
@@ -66,7 +67,11 @@ export function pipelineParts(
     queues,
     tableStatePollMs: deps.tableStatePollMs ?? 5_000,
   });
-  return { pipeline: new Pipeline({ config, logger, events, pool, queues, pauses }), queues };
+  const owners = new TargetOwners({ config, pool });
+  return {
+    pipeline: new Pipeline({ config, logger, events, pool, queues, pauses, owners }),
+    queues,
+  };
 }
 
 export interface ReplicationLoop extends PipelineParts {

@@ -15,6 +15,9 @@ import { ConfigError, type Config } from '../config.js';
 import { cronProblem } from '../lifecycle/retention-cron.js';
 import { dropStageSql, listStagePathSql } from '../control/stage-check-sql.js';
 import { createStageSql } from '../control/stage-sql.js';
+import { BucketLister } from '../ingest/bucket-lister.js';
+import { listTableFolders } from '../ingest/table-folders.js';
+import { collisionMessage, findCollisions } from '../ingest/target-collisions.js';
 import { withOperatorContext, type OperatorContext } from './operator-context.js';
 import { queueFacts, queueUrlOfArn } from './queue-info.js';
 import { checkNotifications } from './validate-notifications.js';
@@ -116,6 +119,23 @@ export async function validate(loadConfig: () => Config): Promise<CheckResult[]>
       const verdict = checkNotifications(conf, queueArn, config.s3.bucketFolder);
       if (!verdict.ok) throw new Error(verdict.detail);
       return verdict.detail;
+    });
+    await run('targets', async () => {
+      if (!bucketOk) throw new Error('cannot check: the bucket did not answer');
+      const folders = await listTableFolders(
+        new BucketLister(context.s3, config.s3.bucket),
+        config.s3.bucketFolder,
+      );
+      const collisions = findCollisions(config.tables, folders);
+      if (collisions.length > 0)
+        throw new Error(
+          collisions
+            .map((c) =>
+              collisionMessage(config.tables, c.target, c.sources[0] ?? '', c.sources[1] ?? ''),
+            )
+            .join('; '),
+        );
+      return `${folders.length} table folder(s), each its own Databend table`;
     });
     await run('stage', async () => {
       if (!databendOk) throw new Error('cannot check: Databend did not answer');

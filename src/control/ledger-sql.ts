@@ -115,3 +115,11 @@ export function loadedFileIds(bucket: string, rows: readonly Row[]): Set<string>
     rows.map((r) => fileId({ bucket, key: text(r, 'object_key'), etag: text(r, 'etag') })),
   );
 }
+
+/** The key of one file the ledger holds for the table (which source feeds it). */
+export function oneFileOfTableSql(controlDatabase: string, table: string): string {
+  return (
+    `SELECT ${quoteIdent('object_key')} AS object_key FROM ${qualified(controlDatabase, 'files')} ` +
+    `WHERE ${quoteIdent('table_name')} = ${quoteString(table)} LIMIT 1`
+  );
+}

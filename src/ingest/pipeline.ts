@@ -19,6 +19,7 @@ import { parseS3Message } from './s3-event.js';
 import type { MessageOutcome } from './sqs-consumer.js';
 import type { HeldSummary, TablePauses } from './table-pauses.js';
 import type { TableQueues } from './table-queues.js';
+import type { TargetOwners } from './target-collisions.js';
 
 export interface PipelineDeps {
   readonly config: Config;
@@ -27,6 +28,8 @@ export interface PipelineDeps {
   readonly pool: SessionPool;
   readonly queues: TableQueues;
   readonly pauses: TablePauses;
+  /** Which source feeds each target: a second source of one target is refused. */
+  readonly owners: TargetOwners;
 }
 
 const MAX_BACKOFF_SECONDS = 12 * 60 * 60;
@@ -140,6 +143,9 @@ export class Pipeline {
       return emit({ kind: 'ignored', reason: `key outside the DMS layout: ${routed.reason}` });
     const file = routed.file;
     const route = file.route;
+    // Refused, not paused: the source that feeds the table goes on.
+    const refused = await this.deps.owners.refuse(file);
+    if (refused !== undefined) return emit(refused, route.target);
     const held = await this.deps.pauses.intercept(file);
     if (held !== undefined) return emit(held, route.target);
     const result = await this.deps.queues.add(file);

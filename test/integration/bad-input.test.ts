@@ -40,6 +40,8 @@ beforeAll(async () => {
       ...tableSettings(background),
       'bad.*': { primaryKey: ['id'] },
       'live.*': { primaryKey: ['id'] },
+      'twin1.*': { primaryKey: ['id'] },
+      'twin2.*': { primaryKey: ['id'] },
       [`${WEIRD.schema}.${WEIRD.table}`]: { primaryKey: ['id'] },
     },
     { logLevel: 'info', maxReceiveCount: 5, batching: { maxAttempts: 3 } },

@@ -141,4 +141,36 @@ export const nameCases: readonly BadInputCase[] = [
       });
     },
   },
+  {
+    kind: 'name',
+    name: 'two source tables routed to one target (twin1.shared and twin2.shared, naming: table)',
+    expected: 'poison',
+    sees: '`message poison`, reason `twin2.shared and twin1.shared both map to the Databend table shared (tables.naming: table); their keys would overwrite each other. Keep them apart with tables.naming: schema_table, or tables.byName["twin2.shared"].targetName`; the table is not paused (twin1.shared goes on); the message ends in the dead-letter queue; `validate` (check `targets`) and `plan` refuse the pair too',
+    run: async (world) => {
+      const first = 'twin1/shared/20240101-000001000.parquet';
+      const since = world.mark;
+      await world.putAndAnnounce(first, goodFile(1, 1));
+      await world.waitForOutcome(since, byKey(first));
+      const second = 'twin2/shared/20240101-000001000.parquet';
+      return world.observe({
+        inject: async () => {
+          await world.putAndAnnounce(second, goodFile(1, 1));
+        },
+        match: byKey(second),
+        counter: outcomes('poison'),
+        then: async () => {
+          const problems: string[] = [];
+          const state = (await world.metrics()).get(
+            series('bend_replicator_tables_paused', { table: 'shared' }),
+          );
+          if (state === 1) problems.push('the table of twin1.shared was paused');
+          const rows = await world.scalar(
+            `SELECT count(*)::STRING FROM ${quoteIdent(world.config.databend.rawDatabase)}.shared`,
+          );
+          if (rows !== '1') problems.push(`raw.shared holds ${rows} rows, not twin1's one`);
+          return problems;
+        },
+      });
+    },
+  },
 ];
