@@ -8,6 +8,7 @@ import { newBatchId } from '../../src/merge/batch-statements.js';
 import { parseKey } from '../../src/ingest/key-layout.js';
 import { earliestLoadTime } from '../../src/ingest/ledger-window.js';
 import { loadedFilesSql } from '../../src/control/ledger-sql.js';
+import { keyRangeFromSummary } from '../../src/merge/merge-key-range.js';
 import { batchSummarySql, mergeIntoOdsSql } from '../../src/merge/merge-sql.js';
 import { ODS_STATE_COLUMNS } from '../../src/schema/table-ddl.js';
 import { median } from '../harness/stats.js';
@@ -101,20 +102,22 @@ export async function probeStatements(
             count: 1_000,
           }),
         );
-        if (into === newest)
-          summary.push(
-            await timed(
-              conn,
-              batchSummarySql({
-                rawDatabase,
-                rawTable: table,
-                opColumn: config.dms.opColumn,
-                batchId,
-                timestampColumn: config.dms.timestampColumn ?? undefined,
-                primaryKey: ['order_id'],
-              }),
-            ),
-          );
+        // As the batch transaction runs them: the summary (with the batch's key range), then
+        // MERGE in that range.
+        const started = performance.now();
+        const summaryRows = await conn.queryAll(
+          batchSummarySql({
+            rawDatabase,
+            rawTable: table,
+            opColumn: config.dms.opColumn,
+            batchId,
+            timestampColumn: config.dms.timestampColumn ?? undefined,
+            primaryKey: ['order_id'],
+            keyRangeColumn: 'order_id',
+          }),
+        );
+        if (into === newest) summary.push(performance.now() - started);
+        const bounds = keyRangeFromSummary(summaryRows[0]?.data() as Record<string, unknown>);
         into.push(
           await timed(
             conn,
@@ -127,6 +130,7 @@ export async function probeStatements(
               primaryKey: ['order_id'],
               opColumn: config.dms.opColumn,
               batchId,
+              ...(bounds === undefined ? {} : { keyRange: { column: 'order_id', ...bounds } }),
             }),
           ),
         );

@@ -12,6 +12,7 @@ import { beforeImageColumnsIn } from './before-image.js';
 import type { BatchStatements } from './batch-transaction.js';
 import { copyIntoRawSql, type CopyColumn } from './copy-sql.js';
 import { insertLedgerSql, loadedFilesSql } from '../control/ledger-sql.js';
+import type { KeyBounds } from './merge-key-range.js';
 import { batchSummarySql, mergeIntoOdsSql } from './merge-sql.js';
 import { formatDatabendType } from '../schema/databend-type.js';
 import { ODS_STATE_COLUMNS } from '../schema/table-ddl.js';
@@ -75,10 +76,10 @@ export function batchStatements(
     });
   });
   const stateColumns = new Set(ODS_STATE_COLUMNS.map((c) => c.name));
-  const merge =
+  const mergeInput =
     route.primaryKey === undefined || odsColumns === undefined
       ? undefined
-      : mergeIntoOdsSql({
+      : {
           rawDatabase: config.databend.rawDatabase,
           rawTable: route.target,
           odsDatabase: config.databend.odsDatabase,
@@ -88,7 +89,11 @@ export function batchStatements(
           opColumn: dms.opColumn,
           batchId,
           beforeImageColumns: batchBeforeImages(ready, route.primaryKey, dms.beforeImagePrefix),
-        });
+        };
+  const merge = mergeInput === undefined ? undefined : mergeIntoOdsSql(mergeInput);
+  // Key-changing updates also tombstone old keys, which lie outside the batch's key range.
+  const keyRangeColumn =
+    mergeInput?.beforeImageColumns === undefined ? mergeInput?.primaryKey[0] : undefined;
   return {
     fence: fenceStatements(config, route.target, ready, writer, batchId),
     copies,
@@ -100,8 +105,15 @@ export function batchStatements(
       timestampColumn: dms.timestampColumn ?? undefined,
       // Only ODS needs keys; a raw-only table takes rows whatever their key.
       primaryKey: merge === undefined ? undefined : route.primaryKey,
+      keyRangeColumn,
     }),
     merge,
+    ...(mergeInput === undefined || keyRangeColumn === undefined
+      ? {}
+      : {
+          mergeInKeyRange: (bounds: KeyBounds) =>
+            mergeIntoOdsSql({ ...mergeInput, keyRange: { column: keyRangeColumn, ...bounds } }),
+        }),
     ledger: (rowsByFile: ReadonlyMap<string, number>) =>
       insertLedgerSql(
         config.databend.controlDatabase,

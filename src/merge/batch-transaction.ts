@@ -6,6 +6,7 @@
 import { timestampFromText } from '../databend/rows.js';
 import type { SqlSession } from '../databend/session-pool.js';
 import { fenceBatch, type FenceStatements } from './batch-fence.js';
+import { keyRangeFromSummary, type KeyBounds } from './merge-key-range.js';
 
 export interface BatchStatements {
   /** Runs first; makes writers of one table exclude each other (batch-fence.ts). */
@@ -15,6 +16,11 @@ export interface BatchStatements {
   readonly summary: string;
   /** Absent for tables without a primary key: they load to raw only. */
   readonly merge: string | undefined;
+  /**
+   * The MERGE with the batch's key range (merge-key-range.ts), when the summary reports one:
+   * run instead of `merge`, it reads only the ODS blocks that can hold the batch's keys.
+   */
+  readonly mergeInKeyRange?: (bounds: KeyBounds) => string;
   /** Builds the ledger INSERT from the rows COPY loaded per file. */
   readonly ledger: (rowsByFile: ReadonlyMap<string, number>) => string;
 }
@@ -78,8 +84,10 @@ export async function runBatchTransaction(
     }
     await steps.checkVersions?.(rowsByFile);
     const copied = performance.now();
-    const summary = summarize(await session.query(statements.summary));
-    const rowsMerged = statements.merge === undefined ? 0 : await session.exec(statements.merge);
+    const summaryRows = await session.query(statements.summary);
+    const summary = summarize(summaryRows);
+    const merge = mergeStatement(statements, summaryRows[0]);
+    const rowsMerged = merge === undefined ? 0 : await session.exec(merge);
     const merged = performance.now();
     await session.exec(statements.ledger(rowsByFile));
     await session.exec('COMMIT');
@@ -96,6 +104,17 @@ export async function runBatchTransaction(
     await session.exec('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+/** The MERGE to run: in the batch's key range when the statements and the summary allow it. */
+function mergeStatement(
+  statements: BatchStatements,
+  summaryRow: Readonly<Record<string, unknown>> | undefined,
+): string | undefined {
+  if (statements.merge === undefined || statements.mergeInKeyRange === undefined)
+    return statements.merge;
+  const range = keyRangeFromSummary(summaryRow);
+  return range === undefined ? statements.merge : statements.mergeInKeyRange(range);
 }
 
 function summarize(

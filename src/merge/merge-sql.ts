@@ -7,6 +7,11 @@
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
 import { keyChangeTombstonesSql } from './before-image.js';
+import {
+  keyRangeCondition,
+  keyRangeSummaryColumns,
+  type MergeKeyRange,
+} from './merge-key-range.js';
 
 export interface MergeIntoOdsInput {
   readonly rawDatabase: string;
@@ -23,6 +28,8 @@ export interface MergeIntoOdsInput {
    * key-changing updates then tombstone their old key. Undefined without before images.
    */
   readonly beforeImageColumns?: readonly string[] | undefined;
+  /** The batch's range of the first key column (merge-key-range.ts): ODS blocks outside it are skipped. */
+  readonly keyRange?: MergeKeyRange | undefined;
 }
 
 export function mergeIntoOdsSql(input: MergeIntoOdsInput): string {
@@ -69,7 +76,10 @@ function mergeSql(input: Omit<MergeIntoOdsInput, 'batchId'>, rawFilter: string):
           opColumn: input.opColumn,
         })})`;
   const source = `${all} QUALIFY ROW_NUMBER() OVER (PARTITION BY ${input.primaryKey.map(col).join(', ')} ORDER BY ${col('_seq')} DESC) = 1`;
-  const on = input.primaryKey.map((k) => `t.${col(k)} = s.${col(k)}`).join(' AND ');
+  const on = [
+    ...input.primaryKey.map((k) => `t.${col(k)} = s.${col(k)}`),
+    ...(input.keyRange === undefined ? [] : [keyRangeCondition(input.keyRange)]),
+  ].join(' AND ');
   const newer = `s.${col('_seq')} > t.${col('_seq')}`;
   const updates = input.columns
     .filter((c) => !input.primaryKey.includes(c))
@@ -103,6 +113,8 @@ export function batchSummarySql(
     timestampColumn: string | undefined;
     /** The ODS key: rows with a NULL in any of its columns are counted as `nullkeys`. */
     primaryKey: readonly string[] | undefined;
+    /** Also report the batch's range of this column (keymin, keymax, keytype). */
+    keyRangeColumn?: string | undefined;
   },
 ): string {
   const newest =
@@ -115,7 +127,8 @@ export function batchSummarySql(
   // raw tables created before they were NOT NULL do not, hence the count.
   const nullSeqs = `sum(CASE WHEN ${quoteIdent('_seq')} IS NULL THEN 1 ELSE 0 END)::STRING`;
   return (
-    `SELECT ${quoteIdent('_file')} AS file, ${quoteIdent(input.opColumn)} AS op, count(*)::STRING AS n, ${nullKeys} AS nullkeys, ${nullSeqs} AS nullseqs, ${newest} AS newest ` +
+    `SELECT ${quoteIdent('_file')} AS file, ${quoteIdent(input.opColumn)} AS op, count(*)::STRING AS n, ${nullKeys} AS nullkeys, ${nullSeqs} AS nullseqs, ${newest} AS newest` +
+    `${input.keyRangeColumn === undefined ? '' : `, ${keyRangeSummaryColumns(input.keyRangeColumn)}`} ` +
     `FROM ${qualified(input.rawDatabase, input.rawTable)} WHERE ${quoteIdent('_batch')} = ${quoteString(input.batchId)} ` +
     `GROUP BY ${quoteIdent('_file')}, ${quoteIdent(input.opColumn)}`
   );
