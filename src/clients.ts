@@ -36,11 +36,25 @@ export function s3Client(config: Config, timeouts: ClientTimeouts = CLIENT_TIMEO
 
 export function sqsClient(config: Config, timeouts: ClientTimeouts = CLIENT_TIMEOUTS): SQSClient {
   return new SQSClient({
-    region: config.s3.region,
-    ...(config.s3.endpoint === undefined ? {} : { endpoint: config.s3.endpoint }),
+    region: sqsRegion(config),
+    ...(config.sqs.endpoint === undefined ? {} : { endpoint: config.sqs.endpoint }),
     requestHandler: {
       connectionTimeout: timeouts.connectMs,
       socketTimeout: config.sqs.waitTimeSeconds * 1000 + timeouts.sqsSilenceMarginMs,
     },
   });
+}
+
+/** The region in an AWS queue URL: https://sqs.<region>.amazonaws.com/… or the legacy form. */
+export function queueUrlRegion(queueUrl: string): string | undefined {
+  const host = URL.canParse(queueUrl) ? new URL(queueUrl).hostname : '';
+  return (
+    /^sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1] ??
+    /^([a-z0-9-]+)\.queue\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1]
+  );
+}
+
+/** The region of the SQS client: sqs.region, else the queue URL's, else the bucket's. */
+export function sqsRegion(config: Config): string {
+  return config.sqs.region ?? queueUrlRegion(config.sqs.queueUrl) ?? config.s3.region;
 }

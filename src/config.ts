@@ -1,11 +1,22 @@
 /**
- * Configuration: one schema, read from a file (BEND_REPLICATOR_CONFIG, JSON or YAML) and then
- * environment overrides, validated once at start-up. Errors name the field. Secrets may come from
+ * Configuration: one schema, read from a file (`--config` or BEND_REPLICATOR_CONFIG, JSON or YAML)
+ * and then environment overrides, validated once at start-up. Errors name the field. Secrets may come from
  * the environment or from files (`DATABEND_DSN_FILE`), never only from the config file.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  convert,
+  ENV_DEFAULTS,
+  ENV_OVERRIDES,
+  envValue,
+  getPath,
+  setPath,
+  type Env,
+  type Tree,
+} from './config-env.js';
+import { ConfigError } from './config-error.js';
 import { COLUMN_TYPE_OVERRIDES } from './schema/type-map.js';
 
 const identifier = z.string().min(1).max(255);
@@ -51,6 +62,10 @@ const schema = z
     }),
     sqs: z.strictObject({
       queueUrl: z.url(),
+      /** Default: the region in an AWS queue URL, else s3.region. */
+      region: z.string().min(1).optional(),
+      /** SQS's own endpoint (never s3.endpoint: an S3 PrivateLink endpoint does not serve SQS). */
+      endpoint: z.url().optional(),
       waitTimeSeconds: z.number().int().min(0).max(20).default(20),
       maxMessagesPerReceive: z.number().int().min(1).max(10).default(10),
       visibilityTimeoutSeconds: z.number().int().min(10).max(43_200).default(300),
@@ -144,78 +159,7 @@ const schema = z
 
 export type Config = z.infer<typeof schema>;
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-type Tree = Record<string, unknown>;
-
-/** Environment variables that override a config path; `_FILE` variants read a secret from a file. */
-const ENV_OVERRIDES: readonly [string, readonly string[], 'string' | 'number' | 'boolean'][] = [
-  ['DATABEND_DSN', ['databend', 'dsn'], 'string'],
-  ['S3_BUCKET', ['s3', 'bucket'], 'string'],
-  ['S3_BUCKET_FOLDER', ['s3', 'bucketFolder'], 'string'],
-  ['AWS_REGION', ['s3', 'region'], 'string'],
-  ['AWS_ENDPOINT_URL', ['s3', 'endpoint'], 'string'],
-  ['S3_FORCE_PATH_STYLE', ['s3', 'forcePathStyle'], 'boolean'],
-  ['SQS_QUEUE_URL', ['sqs', 'queueUrl'], 'string'],
-  ['BEND_REPLICATOR_HTTP_PORT', ['http', 'port'], 'number'],
-  ['LOG_LEVEL', ['log', 'level'], 'string'],
-  // Carries the source's password: a secret, like the DSN.
-  ['RECONCILE_SOURCE_URL', ['reconcile', 'sourceUrl'], 'string'],
-  // The read-only credentials of the Databend stage: secrets, so they may come from the
-  // environment or a mounted file instead of the config file.
-  ['DATABEND_STAGE_ACCESS_KEY_ID', ['databend', 'stageConnection', 'access_key_id'], 'string'],
-  [
-    'DATABEND_STAGE_SECRET_ACCESS_KEY',
-    ['databend', 'stageConnection', 'secret_access_key'],
-    'string',
-  ],
-  ['DATABEND_STAGE_ROLE_ARN', ['databend', 'stageConnection', 'role_arn'], 'string'],
-  // Where Databend reaches the bucket when it is not AWS S3 (the local stack's port varies).
-  ['DATABEND_STAGE_ENDPOINT_URL', ['databend', 'stageConnection', 'endpoint_url'], 'string'],
-  ['DATABEND_STAGE_REGION', ['databend', 'stageConnection', 'region'], 'string'],
-];
-
-function setPath(tree: Tree, path: readonly string[], value: unknown): void {
-  let node = tree;
-  for (const part of path.slice(0, -1)) {
-    const next = node[part];
-    node[part] = typeof next === 'object' && next !== null ? next : {};
-    node = node[part] as Tree;
-  }
-  const last = path.at(-1);
-  if (last !== undefined) node[last] = value;
-}
-
-function envValue(env: Env, name: string): string | undefined {
-  const fromFile = env[`${name}_FILE`];
-  if (fromFile !== undefined && fromFile !== '') {
-    try {
-      return readFileSync(fromFile, 'utf8').trim();
-    } catch (error) {
-      throw new ConfigError(`${name}_FILE: cannot read ${fromFile}: ${(error as Error).message}`);
-    }
-  }
-  const direct = env[name];
-  return direct === undefined || direct === '' ? undefined : direct;
-}
-
-function convert(name: string, raw: string, kind: 'string' | 'number' | 'boolean'): unknown {
-  if (kind === 'string') return raw;
-  if (kind === 'boolean') {
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    throw new ConfigError(`${name}: expected true or false, got "${raw}"`);
-  }
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new ConfigError(`${name}: expected a number, got "${raw}"`);
-  return value;
-}
+export { ConfigError } from './config-error.js';
 
 function readConfigFile(path: string): Tree {
   let text: string;
@@ -236,9 +180,12 @@ function readConfigFile(path: string): Tree {
   return parsed as Tree;
 }
 
-/** The raw tree: the file named by BEND_REPLICATOR_CONFIG (if any), then environment overrides. */
-export function configTree(env: Env): Tree {
-  const file = env.BEND_REPLICATOR_CONFIG;
+/**
+ * The raw tree: the file (`--config`, passed as `configFile`, else BEND_REPLICATOR_CONFIG), then
+ * the environment's overrides, then the AWS SDK's variables where the file left a gap.
+ */
+export function configTree(env: Env, configFile?: string): Tree {
+  const file = configFile ?? env.BEND_REPLICATOR_CONFIG;
   const tree: Tree = file === undefined || file === '' ? {} : readConfigFile(file);
   for (const section of [
     'databend',
@@ -261,6 +208,11 @@ export function configTree(env: Env): Tree {
     const raw = envValue(env, name);
     if (raw !== undefined) setPath(tree, path, convert(name, raw, kind));
   }
+  for (const [path, names] of ENV_DEFAULTS) {
+    if (getPath(tree, path) !== undefined) continue;
+    const raw = names.map((name) => envValue(env, name)).find((v) => v !== undefined);
+    if (raw !== undefined) setPath(tree, path, raw);
+  }
   return tree;
 }
 
@@ -270,15 +222,17 @@ export function parseConfig(tree: unknown): Config {
   const lines = result.error.issues.map((issue) => {
     const path = issue.path.join('.');
     // Name the variable too: the bad value may have come from it, or it is how to supply one.
-    const variable = ENV_OVERRIDES.find(([, envPath]) => envPath.join('.') === path)?.[0];
+    const variable =
+      ENV_OVERRIDES.find(([, envPath]) => envPath.join('.') === path)?.[0] ??
+      ENV_DEFAULTS.find(([envPath]) => envPath.join('.') === path)?.[1].join(' or ');
     const field = variable === undefined ? path || '(root)' : `${path} (env ${variable})`;
     return `  ${field}: ${issue.message}`;
   });
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
 }
 
-export function loadConfig(env: Env): Config {
-  return parseConfig(configTree(env));
+export function loadConfig(env: Env, configFile?: string): Config {
+  return parseConfig(configTree(env, configFile));
 }
 
 /** The effective configuration with credentials hidden, for print-config and logs. */

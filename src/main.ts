@@ -3,7 +3,7 @@
  * bend-replicator's command line. `run` is the service; the other commands are operator tools
  * that share its configuration.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { runBackfill, type BackfillOptions } from './cli/backfill.js';
 import { pauseCommand, resumeCommand } from './cli/pause.js';
 import { planCommand } from './cli/plan.js';
@@ -14,17 +14,27 @@ import { runService } from './cli/run.js';
 import { statusCommand } from './cli/status.js';
 import { validateCommand } from './cli/validate.js';
 import { ConfigError, loadConfig, redactedConfig, type Config } from './config.js';
+import { buildInfo } from './metrics/build-info.js';
 
-function config(): Config {
-  return loadConfig(process.env);
-}
+const build = buildInfo();
 
 const program = new Command()
   .name('bend-replicator')
   .description(
     'Replicates AWS DMS Parquet changes from S3 into Databend raw and ODS tables, driven by SQS.',
   )
+  .version(`${build.version} (commit ${build.commit})`, '-V, --version')
+  .option(
+    '--config <file>',
+    'the configuration file (YAML or JSON); wins over BEND_REPLICATOR_CONFIG',
+  )
   .showHelpAfterError();
+
+/** Read when a command runs, after parsing: `--config` may come before or after the command. */
+function config(): Config {
+  const { config: file } = program.opts<{ config?: string }>();
+  return loadConfig(process.env, file);
+}
 
 program
   .command('run')
@@ -71,12 +81,19 @@ for (const command of [
 ])
   program.addCommand(command(config));
 
+// A usage error (unknown command or option, a missing argument) exits 2, as docs/cli.md says;
+// commander would exit 1. Help and --version still exit 0.
+for (const command of [program, ...program.commands]) command.exitOverride();
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);
     process.exitCode = 2;
+  } else if (error instanceof CommanderError) {
+    // commander has printed the message (and the help) already.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else {
     throw error;
   }

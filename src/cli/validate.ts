@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import { ConfigError, type Config } from '../config.js';
+import { checkServerVersion } from '../databend/server-version.js';
 import { cronProblem } from '../lifecycle/retention-cron.js';
 import { dropStageSql, listStagePathSql } from '../control/stage-check-sql.js';
 import { createStageSql } from '../control/stage-sql.js';
@@ -160,11 +161,10 @@ function configSummary(config: Config): string {
 }
 
 async function checkDatabend({ pool, config }: OperatorContext): Promise<string> {
-  const rows = await pool.with((s) => s.query('SELECT version() AS v'));
-  const version = (typeof rows[0]?.v === 'string' ? rows[0].v : '?').replace(/\(.*$/, '').trim();
+  const verdict = await pool.with((s) => checkServerVersion(s));
   const host =
     /@([^/?]+)/.exec(config.databend.dsn)?.[1] ?? /\/\/([^/?]+)/.exec(config.databend.dsn)?.[1];
-  return `${version} at ${host ?? '?'}`;
+  return `${verdict.detail} at ${host ?? '?'}`;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config.js';
 import { migrateControlTables, type MigrationOutcome } from './migrate.js';
+import { checkServerVersion } from '../databend/server-version.js';
 import type { SessionPool } from '../databend/session-pool.js';
 import { createStageSql } from './stage-sql.js';
 
@@ -14,6 +15,8 @@ export async function prepareDatabend(
   onStaleLock?: (holder: string | undefined, ageSeconds: number) => void,
 ): Promise<MigrationOutcome> {
   return pool.with(async (session) => {
+    // Refuse an engine too old for the SQL below before any of it runs.
+    await checkServerVersion(session);
     const outcome = await migrateControlTables(session, config.databend.controlDatabase, {
       holder: `${hostname()}:${process.pid}`,
       ...(onStaleLock === undefined ? {} : { onStaleLock }),

@@ -38,6 +38,7 @@ export function runConfig(
     },
     sqs: {
       queueUrl: pipe.queueUrl,
+      endpoint: `http://127.0.0.1:${ports.aws}`,
       waitTimeSeconds: 1,
       visibilityTimeoutSeconds: 10,
       visibilityHeartbeatSeconds: 3,

@@ -45,6 +45,7 @@ describe('validate', () => {
     const out = result.stdout;
     expect(line(out, 'config')).toMatch(/^ok {4}config\s+raw \S+_raw, ods \S+_ods, control/);
     expect(line(out, 'databend')).toMatch(/^ok {4}databend\s+Databend Query v\d/);
+    expect(line(out, 'databend')).toContain('(1.2.892 or newer needed)');
     expect(line(out, 'queue')).toMatch(
       new RegExp(
         `^ok {4}queue\\s+arn:aws:sqs:\\S+:${queueName}; maxReceiveCount 3, dead-letter queue arn:aws:sqs:\\S+:${queueName}-dlq$`,

@@ -29,6 +29,7 @@ beforeAll(async () => {
   config = {
     ...target.config,
     s3: { ...target.config.s3, endpoint: `http://127.0.0.1:${proxy.port}` },
+    sqs: { ...target.config.sqs, endpoint: `http://127.0.0.1:${proxy.port}` },
   };
 });
 

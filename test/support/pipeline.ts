@@ -47,6 +47,7 @@ export async function testTarget(
     },
     sqs: {
       queueUrl: pipe.queueUrl,
+      endpoint: stack.endpoint,
       waitTimeSeconds: 1,
       visibilityTimeoutSeconds: 30,
       visibilityHeartbeatSeconds: 10,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { queueUrlRegion, sqsRegion } from '../../src/clients.js';
 import { ConfigError, loadConfig, parseConfig, redactedConfig } from '../../src/config.js';
 
 /** The options with no default: what any environment must supply. */
@@ -66,6 +67,7 @@ describe('configuration files', () => {
       BEND_REPLICATOR_CONFIG: 'config/example-local.yaml',
     });
     expect(config.s3).toMatchObject({ endpoint: 'http://127.0.0.1:4566', forcePathStyle: true });
+    expect(config.sqs.endpoint).toBe('http://127.0.0.1:4566');
     expect(config.databend.stageConnection.endpoint_url).toBe('http://127.0.0.1:4566');
   });
 
@@ -104,7 +106,7 @@ describe('validation', () => {
     const message = errorOf(() => loadConfig({}));
     expect(message).toContain('databend.dsn (env DATABEND_DSN)');
     expect(message).toContain('s3.bucket (env S3_BUCKET)');
-    expect(message).toContain('s3.region (env AWS_REGION)');
+    expect(message).toContain('s3.region (env AWS_REGION or AWS_DEFAULT_REGION)');
     expect(message).toContain('sqs.queueUrl (env SQS_QUEUE_URL)');
   });
 
@@ -269,5 +271,63 @@ describe('redactedConfig', () => {
     expect(redactedConfig(config)).toMatchObject({
       databend: { dsn: 'databend://root:***@127.0.0.1:8000/' },
     });
+  });
+});
+
+describe('precedence of regions and endpoints', () => {
+  const AWS_QUEUE = 'https://sqs.ap-south-1.amazonaws.com/123456789012/dms-events';
+
+  it('keeps a region set in the file when AWS_REGION says another (ECS and EKS inject it)', () => {
+    const config = loadWith('s3:\n  region: eu-west-1\n', { AWS_REGION: 'us-east-1' });
+    expect(config.s3.region).toBe('eu-west-1');
+  });
+
+  it('takes AWS_REGION, then AWS_DEFAULT_REGION, when the file names no region', () => {
+    expect(loadWith('log: {}\n', { AWS_REGION: 'us-west-2' }).s3.region).toBe('us-west-2');
+    const config = loadConfig({
+      ...REQUIRED,
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: 'ca-central-1',
+      BEND_REPLICATOR_CONFIG: file('log: {}\n'),
+    });
+    expect(config.s3.region).toBe('ca-central-1');
+  });
+
+  it('gives SQS its own endpoint and never uses s3.endpoint for it', () => {
+    const config = loadWith(
+      's3:\n  endpoint: https://bucket.vpce-1.s3.eu-west-1.vpce.amazonaws.com\n',
+    );
+    expect(config.s3.endpoint).toBe('https://bucket.vpce-1.s3.eu-west-1.vpce.amazonaws.com');
+    expect(config.sqs.endpoint).toBeUndefined();
+  });
+
+  it('fills endpoints from the service-specific variable, then AWS_ENDPOINT_URL, after the file', () => {
+    const env = {
+      AWS_ENDPOINT_URL: 'http://generic:1',
+      AWS_ENDPOINT_URL_SQS: 'http://sqs-only:2',
+    };
+    const fromEnv = loadWith('log: {}\n', env);
+    expect(fromEnv.s3.endpoint).toBe('http://generic:1');
+    expect(fromEnv.sqs.endpoint).toBe('http://sqs-only:2');
+    const fromFile = loadWith('sqs:\n  endpoint: http://file:3\n', env);
+    expect(fromFile.sqs.endpoint).toBe('http://file:3');
+  });
+
+  it("runs SQS in sqs.region, else the queue URL's region, else the bucket's", () => {
+    expect(queueUrlRegion(AWS_QUEUE)).toBe('ap-south-1');
+    expect(queueUrlRegion('https://eu-west-1.queue.amazonaws.com/1/q')).toBe('eu-west-1');
+    expect(queueUrlRegion('http://127.0.0.1:5000/1/q')).toBeUndefined();
+    const base = loadWith('s3:\n  region: eu-west-1\n', { SQS_QUEUE_URL: AWS_QUEUE });
+    expect(sqsRegion(base)).toBe('ap-south-1');
+    expect(sqsRegion({ ...base, sqs: { ...base.sqs, region: 'us-east-2' } })).toBe('us-east-2');
+    expect(sqsRegion(loadWith('s3:\n  region: eu-west-1\n'))).toBe('eu-west-1');
+  });
+
+  it('reads the file --config names instead of BEND_REPLICATOR_CONFIG', () => {
+    const config = loadConfig(
+      { ...REQUIRED, BEND_REPLICATOR_CONFIG: file('log:\n  level: warn\n') },
+      file('log:\n  level: debug\n'),
+    );
+    expect(config.log.level).toBe('debug');
   });
 });
