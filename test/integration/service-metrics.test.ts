@@ -54,7 +54,7 @@ function series(body: string, name: string): Map<string, number> {
   return found;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
@@ -131,4 +131,4 @@ it('exports build_info, dependency_up, last commits, held files and scrape-time 
         (committedAt ?? 0),
     ),
   ).toBeLessThan(2);
-}, 180_000);
+}, 300_000);
