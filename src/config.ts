@@ -48,6 +48,11 @@ const schema = z
             'letters, digits and underscores only (Databend cannot quote stage names)',
           )
           .default('dms_files'),
+        /**
+         * Most one statement (or a login) may take before its session is dropped and its batch
+         * retried: a silent server or half-open connection must not hold a table for ever.
+         */
+        statementTimeoutMs: z.number().int().min(1_000).default(900_000),
         /** Credentials the stage uses to read the bucket (Databend reads S3, not this process). */
         stageConnection: z.record(z.string(), z.string()).default({}),
       })

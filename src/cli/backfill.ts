@@ -106,7 +106,9 @@ export async function runBackfill(
   });
   const events = io.events ?? new PipelineEvents();
   const s3 = io.clients?.s3 ?? s3Client(config);
-  const pool = new SessionPool(config.databend.dsn);
+  const pool = new SessionPool(config.databend.dsn, {
+    statementTimeoutMs: config.databend.statementTimeoutMs,
+  });
   try {
     const plan = await planBackfill(
       {

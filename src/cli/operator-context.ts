@@ -21,7 +21,9 @@ export async function withOperatorContext<T>(
   config: Config,
   work: (context: OperatorContext) => Promise<T>,
 ): Promise<T> {
-  const pool = new SessionPool(config.databend.dsn);
+  const pool = new SessionPool(config.databend.dsn, {
+    statementTimeoutMs: config.databend.statementTimeoutMs,
+  });
   const s3 = s3Client(config);
   const sqs = sqsClient(config);
   try {

@@ -38,7 +38,9 @@ export async function runService(config: Config): Promise<void> {
 
   const s3 = s3Client(config);
   const sqs = sqsClient(config);
-  const pool = new SessionPool(config.databend.dsn);
+  const pool = new SessionPool(config.databend.dsn, {
+    statementTimeoutMs: config.databend.statementTimeoutMs,
+  });
   // Before anything starts: an invalid retention.cron fails start-up naming the field.
   const retention = new RetentionCron({
     cron: config.retention.cron,
