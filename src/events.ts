@@ -115,6 +115,17 @@ export interface RetentionFailed {
   error: unknown;
 }
 
+/** A new full-load generation of a table began (reloads.ts). */
+export interface ReloadSeen {
+  table: string;
+}
+
+/** A complete generation was applied: `tombstoned` ODS keys it lacked were deleted. */
+export interface ReloadApplied {
+  table: string;
+  tombstoned: number;
+}
+
 /** Every event the pipeline emits, by name. */
 export interface PipelineEventMap {
   'batch:committed': BatchCommitted;
@@ -130,6 +141,8 @@ export interface PipelineEventMap {
   'databend:error': DatabendErrorEvent;
   'retention:completed': RetentionCompleted;
   'retention:failed': RetentionFailed;
+  'reload:seen': ReloadSeen;
+  'reload:applied': ReloadApplied;
 }
 
 export type PipelineEventName = keyof PipelineEventMap;

@@ -13,6 +13,8 @@ import { BatchLoader } from '../ingest/batch-loader.js';
 import { Pipeline } from '../ingest/pipeline.js';
 import { SqsConsumer } from '../ingest/sqs-consumer.js';
 import { TablePauses } from '../ingest/table-pauses.js';
+import { BucketLister } from '../ingest/bucket-lister.js';
+import { Reloads } from '../ingest/reloads.js';
 import { TableQueues } from '../ingest/table-queues.js';
 import { TargetOwners } from '../ingest/target-collisions.js';
 import { tableLayout } from '../schema/table-ddl.js';
@@ -47,6 +49,13 @@ export function pipelineParts(
     events,
     logger,
   });
+  const reloads = new Reloads({
+    config,
+    pool,
+    lister: new BucketLister(deps.s3, config.s3.bucket),
+    events,
+    logger: logger.child({ module: 'reloads' }),
+  });
   const queues = new TableQueues({
     maxFiles: config.batching.maxFiles,
     maxBytes: config.batching.maxBytes,
@@ -57,7 +66,12 @@ export function pipelineParts(
     // The footer is read while the file waits; a file that joins one already queued or
     // loading has its footer read (or taken) already.
     onQueued: (file) => loader.prefetch(file),
-    run: (_table, files) => loader.load(files),
+    // A reload is checked in the table's own slot, never beside one of its batches.
+    run: async (table, files) => {
+      const outcomes = await loader.load(files);
+      await reloads.afterBatch(table, files, outcomes);
+      return outcomes;
+    },
   });
   const pauses = new TablePauses({
     config,
@@ -69,7 +83,7 @@ export function pipelineParts(
   });
   const owners = new TargetOwners({ config, pool });
   return {
-    pipeline: new Pipeline({ config, logger, events, pool, queues, pauses, owners }),
+    pipeline: new Pipeline({ config, logger, events, pool, queues, pauses, owners, reloads }),
     queues,
   };
 }

@@ -13,6 +13,7 @@
  * - not rewrite big tables (MODIFY COLUMN rewrites the whole table under a lock).
  */
 import { qualified, quoteIdent } from '../databend/quote.js';
+import { RELOADS_COLUMNS } from './reloads-sql.js';
 
 export interface Migration {
   /** 1, 2, 3…: consecutive, in order. */
@@ -64,6 +65,11 @@ export const MIGRATIONS: readonly Migration[] = [
         ['held_at', 'TIMESTAMP'],
       ]),
     ],
+  },
+  {
+    version: 2,
+    description: 'reloads (full-load generations applied as snapshots)',
+    statements: (control) => [createTableSql(control, 'reloads', RELOADS_COLUMNS)],
   },
 ];
 

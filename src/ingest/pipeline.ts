@@ -19,6 +19,7 @@ import { parseS3Message } from './s3-event.js';
 import type { MessageOutcome } from './sqs-consumer.js';
 import type { HeldSummary, TablePauses } from './table-pauses.js';
 import type { TableQueues } from './table-queues.js';
+import type { Reloads } from './reloads.js';
 import type { TargetOwners } from './target-collisions.js';
 
 export interface PipelineDeps {
@@ -30,6 +31,8 @@ export interface PipelineDeps {
   readonly pauses: TablePauses;
   /** Which source feeds each target: a second source of one target is refused. */
   readonly owners: TargetOwners;
+  /** Full-load generations: begun by removed LOAD files, applied as snapshots. */
+  readonly reloads: Reloads;
 }
 
 const MAX_BACKOFF_SECONDS = 12 * 60 * 60;
@@ -51,6 +54,7 @@ export class Pipeline {
         'the control tables are at a newer version than this release knows; running on them',
       );
     await this.deps.pauses.restore();
+    await this.deps.reloads.restore();
     await this.checkLineage();
     this.deps.pauses.startPolling();
   }
@@ -115,6 +119,8 @@ export class Pipeline {
       return { kind: 'poison', backoffSeconds };
     }
     if (parsed.kind === 'ignored') {
+      const removed = (parsed.removed ?? []).filter((r) => r.bucket === config.s3.bucket);
+      if (removed.length > 0) await this.deps.reloads.noteRemovals(removed);
       events.emit('file:outcome', { outcome: 'ignored', reason: parsed.reason });
       return { kind: 'ignored' };
     }

@@ -19,8 +19,20 @@ export type S3Envelope = 's3' | 'sns' | 'eventbridge';
 
 export type ParsedS3Message =
   | { kind: 'files'; envelope: S3Envelope; files: S3FileRef[] }
-  | { kind: 'ignored'; envelope: S3Envelope; reason: string }
+  | {
+      kind: 'ignored';
+      envelope: S3Envelope;
+      reason: string;
+      /** ObjectRemoved records: nothing to load, but a removed LOAD file begins a reload. */
+      removed?: RemovedObject[];
+    }
   | { kind: 'malformed'; reason: string };
+
+export interface RemovedObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly eventTime: Date;
+}
 
 /** A shape error in a message; parseS3Message turns it into the `malformed` outcome. */
 export class S3MessageError extends Error {
@@ -69,12 +81,14 @@ function parseRecords(records: unknown, envelope: S3Envelope): ParsedS3Message {
   }
   const files: S3FileRef[] = [];
   const skipped: string[] = [];
+  const removed: RemovedObject[] = [];
   records.forEach((record: unknown, index) => {
     const where = `Records[${index}]`;
     const rec = asObject(record, where);
     const eventName = str(rec, 'eventName', where).replace(/^s3:/, '');
     if (!eventName.startsWith('ObjectCreated:')) {
       skipped.push(eventName);
+      if (eventName.startsWith('ObjectRemoved:')) removed.push(removedObject(rec, where));
       return;
     }
     const s3 = asObject(rec['s3'], `${where}.s3`);
@@ -96,9 +110,20 @@ function parseRecords(records: unknown, envelope: S3Envelope): ParsedS3Message {
       skipped.length === 0
         ? 'no records'
         : `no ObjectCreated records (${[...new Set(skipped)].join(', ')})`;
-    return { kind: 'ignored', envelope, reason };
+    return { kind: 'ignored', envelope, reason, ...(removed.length > 0 ? { removed } : {}) };
   }
   return { kind: 'files', envelope, files };
+}
+
+function removedObject(rec: Json, where: string): RemovedObject {
+  const s3 = asObject(rec['s3'], `${where}.s3`);
+  const bucket = asObject(s3['bucket'], `${where}.s3.bucket`);
+  const object = asObject(s3['object'], `${where}.s3.object`);
+  return {
+    bucket: str(bucket, 'name', `${where}.s3.bucket`),
+    key: decodeEventKey(str(object, 'key', `${where}.s3.object`), where),
+    eventTime: parseEventTime(str(rec, 'eventTime', where), `${where}.eventTime`),
+  };
 }
 
 function parseEventBridge(doc: Json): ParsedS3Message {

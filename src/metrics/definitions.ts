@@ -170,6 +170,18 @@ export function defineMetrics(registry: Registry) {
         '(setting: CdcInsertsAndUpdates, IncludeOpForFullLoad); at most one per table, setting and process.',
       ['table', 'setting'],
     ),
+    reloadsSeen: counter(
+      registry,
+      'reloads_seen_total',
+      'New full-load generations seen per table (a LOAD key with a new ETag, or its LOAD files removed).',
+      ['table'],
+    ),
+    reloadKeysTombstoned: counter(
+      registry,
+      'reload_keys_tombstoned_total',
+      'ODS keys deleted because a complete reload (a new full load) lacked them.',
+      ['table'],
+    ),
     filesRawOnly: counter(
       registry,
       'files_raw_only_total',

@@ -155,6 +155,12 @@ export class Metrics {
       events.on('table:raw-only', (e) => {
         m.filesRawOnly.inc({ table: e.table }, e.files);
       }),
+      events.on('reload:seen', (e) => {
+        m.reloadsSeen.inc({ table: e.table });
+      }),
+      events.on('reload:applied', (e) => {
+        m.reloadKeysTombstoned.inc({ table: e.table }, e.tombstoned);
+      }),
       events.on('databend:error', (e) => {
         m.databendErrors.inc({ code: String(e.code) });
       }),

@@ -46,9 +46,9 @@ describe('planSchemaDdl', () => {
     if (!plan.ok) return;
     expect(plan.statements).toEqual([
       'CREATE DATABASE IF NOT EXISTS `raw`',
-      'CREATE TABLE IF NOT EXISTS `raw`.`orders` (`Op` VARCHAR NULL, `ts` VARCHAR NULL, `id` INT NULL, `_file` VARCHAR NULL, `_row` BIGINT NULL, `_seq` VARCHAR NULL, `_batch` VARCHAR NULL, `_loaded_at` TIMESTAMP NULL)',
+      'CREATE TABLE IF NOT EXISTS `raw`.`orders` (`Op` VARCHAR NULL, `ts` VARCHAR NULL, `id` INT NULL, `_file` VARCHAR NOT NULL, `_row` BIGINT NOT NULL, `_seq` VARCHAR NOT NULL, `_batch` VARCHAR NOT NULL, `_loaded_at` TIMESTAMP NOT NULL)',
       'CREATE DATABASE IF NOT EXISTS `ods`',
-      'CREATE TABLE IF NOT EXISTS `ods`.`orders` (`ts` VARCHAR NULL, `id` INT NULL, `is_deleted` BOOLEAN NULL, `_seq` VARCHAR NULL, `_updated_at` TIMESTAMP NULL)',
+      'CREATE TABLE IF NOT EXISTS `ods`.`orders` (`ts` VARCHAR NULL, `id` INT NULL, `is_deleted` BOOLEAN NOT NULL, `_seq` VARCHAR NOT NULL, `_updated_at` TIMESTAMP NOT NULL)',
     ]);
     expect(plan.odsColumns).toEqual(['ts', 'id', 'is_deleted', '_seq', '_updated_at']);
   });

@@ -118,10 +118,12 @@ describe('parseS3Message with S3 event notifications', () => {
 
   it('ignores a message of only non-ObjectCreated records, saying which', () => {
     const body = JSON.stringify({ Records: [awsRecord({ eventName: 'ObjectRemoved:Delete' })] });
-    expect(parseS3Message(body)).toEqual({
+    expect(parseS3Message(body)).toMatchObject({
       kind: 'ignored',
       envelope: 's3',
       reason: 'no ObjectCreated records (ObjectRemoved:Delete)',
+      // Nothing to load, but a removed LOAD file begins a reload of its table.
+      removed: [{ key: 'dms/shop/order items/20240612-103125108.parquet' }],
     });
   });
 

@@ -1,0 +1,69 @@
+/**
+ * `<control>.reloads`: one row per full-load generation the service saw begin (a LOAD key with a
+ * new ETag, or the table's LOAD files removed), until it was applied as a snapshot. Outlasts
+ * restarts, and tells the CLI and the service the same thing.
+ */
+import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+
+export const RELOADS_COLUMNS: readonly (readonly [string, string])[] = [
+  ['table_name', 'VARCHAR'],
+  ['source', 'VARCHAR'],
+  ['generation', 'VARCHAR'],
+  ['removed_at', 'TIMESTAMP NULL'],
+  ['detected_at', 'TIMESTAMP'],
+  ['applied_at', 'TIMESTAMP NULL'],
+  ['boundary_seq', 'VARCHAR NULL'],
+  ['tombstoned', 'BIGINT NULL'],
+];
+
+function timestamp(date: Date): string {
+  return `${quoteString(date.toISOString().replace('T', ' ').replace('Z', ''))}::TIMESTAMP`;
+}
+
+export function openReloadSql(
+  control: string,
+  r: { table: string; source: string; generation: string; removedAt: Date | undefined },
+): string {
+  return (
+    `INSERT INTO ${qualified(control, 'reloads')} (table_name, source, generation, removed_at, detected_at) ` +
+    `VALUES (${quoteString(r.table)}, ${quoteString(r.source)}, ${quoteString(r.generation)}, ` +
+    `${r.removedAt === undefined ? 'NULL' : timestamp(r.removedAt)}, now())`
+  );
+}
+
+/** Generations not applied yet, oldest first. */
+export function openReloadsSql(control: string, table?: string): string {
+  const where =
+    table === undefined ? '' : ` AND ${quoteIdent('table_name')} = ${quoteString(table)}`;
+  return (
+    `SELECT table_name, source, generation, removed_at FROM ${qualified(control, 'reloads')} ` +
+    `WHERE applied_at IS NULL${where} ORDER BY detected_at`
+  );
+}
+
+export function markReloadAppliedSql(
+  control: string,
+  generation: string,
+  boundary: string,
+  tombstoned: number,
+): string {
+  return (
+    `UPDATE ${qualified(control, 'reloads')} SET applied_at = now(), boundary_seq = ${quoteString(boundary)}, ` +
+    `tombstoned = ${Math.trunc(tombstoned)} WHERE generation = ${quoteString(generation)}`
+  );
+}
+
+/** The table's LOAD files in the ledger, and the key of its newest CDC file. */
+export function ledgerLoadFilesSql(control: string, table: string): string {
+  return (
+    `SELECT object_key, etag, batch_id FROM ${qualified(control, 'files')} ` +
+    `WHERE table_name = ${quoteString(table)} AND file_kind = 'load'`
+  );
+}
+
+export function newestCdcFileSql(control: string, table: string): string {
+  return (
+    `SELECT max(object_key) AS object_key FROM ${qualified(control, 'files')} ` +
+    `WHERE table_name = ${quoteString(table)} AND file_kind = 'cdc'`
+  );
+}

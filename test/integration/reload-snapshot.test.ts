@@ -1,0 +1,240 @@
+// A reload is a snapshot: once a new full-load generation is complete, ODS keys it lacks (and no
+// later change touched) are deleted, ordered by `_seq`, so later CDC still wins and late, older
+// changes resurrect nothing. Real engine and moto S3; the loader and Reloads run as the service's
+// table slot runs them.
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PipelineEvents } from '../../src/events.js';
+import { fileId } from '../../src/files/file-ref.js';
+import type { BatchLoader } from '../../src/ingest/batch-loader.js';
+import { BucketLister } from '../../src/ingest/bucket-lister.js';
+import type { PendingFile } from '../../src/ingest/pending-file.js';
+import { Reloads } from '../../src/ingest/reloads.js';
+import { TS } from '../support/bad-input/parquet.js';
+import { loaderFixture, type LoaderFixture } from '../support/loader-fixture.js';
+import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
+
+const LOAD: [string, ParquetColumnType][] = [
+  [TS, 'string'],
+  ['id', 'int64'],
+  ['name', 'string'],
+];
+const CDC: [string, ParquetColumnType][] = [['Op', 'string'], ...LOAD];
+
+let fixture: LoaderFixture;
+let loader: BatchLoader;
+let reloads: Reloads;
+const events = new PipelineEvents();
+const applied: { table: string; tombstoned: number }[] = [];
+let seen = 0;
+
+beforeAll(async () => {
+  fixture = await loaderFixture('reload', {
+    'shop.items': { primaryKey: ['id'] },
+    'shop.dropped': { primaryKey: ['id'] },
+  });
+  loader = fixture.newLoader({ events });
+  reloads = new Reloads({
+    config: fixture.target.config,
+    pool: fixture.pool,
+    lister: new BucketLister(fixture.s3, fixture.target.pipe.bucket),
+    events,
+    logger: pino({ level: process.env.RELOAD_TEST_LOG ?? 'silent' }),
+  });
+  events.on('reload:applied', (e) => applied.push(e));
+  events.on('reload:seen', () => seen++);
+});
+
+afterAll(() => fixture.close());
+
+/** Loads the files as one batch, then checks the table for a reload, as the table slot does. */
+async function load(...files: PendingFile[]): Promise<string[]> {
+  const outcomes = await loader.load(files);
+  const table = files[0]?.route.target ?? '';
+  await reloads.afterBatch(table, files, outcomes);
+  return files.map((f) => outcomes.get(fileId(f.ref))?.kind ?? 'none');
+}
+
+const loadFile = (rows: [number, string][], ts: string) =>
+  parquetBytes(
+    LOAD,
+    rows.map(([id, name]) => ({ [TS]: ts, id, name })),
+  );
+const cdcFile = (rows: [string, number, string][], ts: string) =>
+  parquetBytes(
+    CDC,
+    rows.map(([Op, id, name]) => ({ Op, [TS]: ts, id, name })),
+  );
+
+/** A CDC file name at `date` (DMS names CDC files by their creation time, UTC). */
+function cdcName(date: Date): string {
+  const d = date.toISOString().replace(/[-:TZ.]/g, '');
+  return `${d.slice(0, 8)}-${d.slice(8, 17)}.parquet`;
+}
+
+async function ods(table: string): Promise<string[]> {
+  const rows = await fixture.conn.queryAll(
+    `SELECT id::STRING || ' ' || coalesce(name, '-') || ' ' || is_deleted::STRING ` +
+      `FROM ${fixture.target.config.databend.odsDatabase}.${table} ORDER BY id`,
+  );
+  return rows.map((r) => String(r.values()[0]));
+}
+
+describe('a reload after a capture gap', () => {
+  it(
+    'deletes the rows the new full load lacks, keeps later CDC, and lets no older change resurrect one',
+    { timeout: 300_000 },
+    async () => {
+      const folder = 'shop/items';
+      await load(
+        await fixture.put(
+          `${folder}/LOAD00000001.parquet`,
+          loadFile(
+            [
+              [1, 'v1'],
+              [2, 'v1'],
+              [3, 'v1'],
+              [4, 'v1'],
+              [5, 'v1'],
+              [6, 'v1'],
+            ],
+            '2024-01-01 00:00:01',
+          ),
+        ),
+      );
+      await load(
+        await fixture.put(
+          `${folder}/20240101-000010000.parquet`,
+          cdcFile([['U', 1, 'cdc']], '2024-01-01 00:00:10'),
+        ),
+      );
+      // Capture stopped; at the source 2 and 4 were deleted, 3 updated and 7 inserted. Then the
+      // table was reloaded (same LOAD key, new ETag; UseTaskStartTimeForFullLoadTimestamp).
+      const reload = await fixture.put(
+        `${folder}/LOAD00000001.parquet`,
+        loadFile(
+          [
+            [1, 'cdc'],
+            [3, 'gap'],
+            [5, 'v1'],
+            [6, 'v1'],
+            [7, 'new'],
+          ],
+          '2024-01-02 00:00:00',
+        ),
+      );
+      expect(await load(reload)).toEqual(['done']);
+      expect(seen).toBe(1);
+      // Not complete yet: no CDC file after the reload has been loaded.
+      expect(applied).toEqual([]);
+      expect(await ods('items')).toContain('2 v1 false');
+
+      const after = await fixture.put(
+        `${folder}/${cdcName(new Date(Date.now() + 2_000))}`,
+        cdcFile(
+          [
+            ['U', 5, 'after'],
+            ['D', 6, 'v1'],
+          ],
+          '2024-01-02 00:00:05',
+        ),
+      );
+      expect(await load(after)).toEqual(['done']);
+      expect(applied).toEqual([{ table: 'items', tombstoned: 2 }]);
+
+      // A change from before the reload, delivered late, resurrects nothing.
+      const late = await fixture.put(
+        `${folder}/20240101-000020000.parquet`,
+        cdcFile([['U', 2, 'late']], '2024-01-01 00:00:20'),
+      );
+      expect(await load(late)).toEqual(['done']);
+      expect(await ods('items')).toEqual([
+        '1 cdc false',
+        '2 v1 true',
+        '3 gap false',
+        '4 v1 true',
+        '5 after false',
+        '6 v1 true',
+        '7 new false',
+      ]);
+      // The deletes are change rows in raw too, so `replay` rebuilds the same ODS.
+      const raw = fixture.target.config.databend.rawDatabase;
+      expect(
+        await fixture.scalar(
+          `SELECT count(*)::STRING FROM ${raw}.items WHERE _file LIKE 'reload:%' AND "Op" = 'D'`,
+        ),
+      ).toBe('2');
+    },
+  );
+});
+
+describe('a DROP_AND_CREATE reload (the folder emptied, then refilled)', () => {
+  it(
+    'is seen from ObjectRemoved events; the old generation’s queued files load nothing',
+    { timeout: 300_000 },
+    async () => {
+      const folder = 'shop/dropped';
+      const old1 = await fixture.put(
+        `${folder}/LOAD00000001.parquet`,
+        loadFile(
+          [
+            [1, 'v1'],
+            [2, 'v1'],
+            [3, 'v1'],
+          ],
+          '2024-01-01 00:00:01',
+        ),
+      );
+      const old2 = await fixture.put(
+        `${folder}/LOAD00000002.parquet`,
+        loadFile(
+          [
+            [4, 'v1'],
+            [5, 'v1'],
+            [6, 'v1'],
+          ],
+          '2024-01-01 00:00:01',
+        ),
+      );
+      expect(await load(old1)).toEqual(['done']);
+      // DMS deletes the table's folder, S3 sends ObjectRemoved for each file.
+      const removedAt = new Date();
+      for (const file of [old1, old2])
+        await fixture.s3.send(
+          new DeleteObjectCommand({ Bucket: file.ref.bucket, Key: file.ref.key }),
+        );
+      await reloads.noteRemovals([
+        { key: old1.ref.key, eventTime: removedAt },
+        { key: old2.ref.key, eventTime: removedAt },
+      ]);
+      const fresh = await fixture.put(
+        `${folder}/LOAD00000001.parquet`,
+        loadFile(
+          [
+            [1, 'v2'],
+            [2, 'v2'],
+            [5, 'v2'],
+          ],
+          '2024-01-02 00:00:00',
+        ),
+      );
+      // The old generation's second file, still queued: gone from S3, so ignored.
+      expect(await load(old2)).toEqual(['ignored']);
+      expect(await load(fresh)).toEqual(['done']);
+      const after = await fixture.put(
+        `${folder}/${cdcName(new Date(Date.now() + 2_000))}`,
+        cdcFile([['I', 8, 'after']], '2024-01-02 00:00:05'),
+      );
+      expect(await load(after)).toEqual(['done']);
+      expect(applied.at(-1)).toEqual({ table: 'dropped', tombstoned: 1 });
+      expect(await ods('dropped')).toEqual([
+        '1 v2 false',
+        '2 v2 false',
+        '3 v1 true',
+        '5 v2 false',
+        '8 after false',
+      ]);
+    },
+  );
+});
