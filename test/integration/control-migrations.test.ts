@@ -21,6 +21,9 @@ import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pip
 import { Replicator } from '../support/replicator.js';
 import { connect, loadStackEnv, s3, uniqueName } from '../support/stack.js';
 
+/** Every version this release migrates to, in order. */
+const ALL = MIGRATIONS.map((m) => m.version);
+
 const TS = '_dms_ingestion_timestamp';
 const CDC: [string, ParquetColumnType][] = [
   ['Op', 'string'],
@@ -76,17 +79,17 @@ describe('control-table migrations', () => {
       from: 0,
       to: MIGRATIONS.length,
       latest: MIGRATIONS.length,
-      applied: [1],
+      applied: ALL,
     });
-    expect(await versions(control)).toEqual(['1|fresh']);
+    expect(await versions(control)).toEqual(ALL.map((v) => `${v}|fresh`));
     const tables = await strings(
       `SELECT name FROM system.tables WHERE database = '${control}' ORDER BY name`,
     );
-    expect(tables).toEqual(['files', 'held_files', 'schema_version', 'table_state']);
+    expect(tables).toEqual(['files', 'held_files', 'reloads', 'schema_version', 'table_state']);
 
     const again = await pool.with((s) => migrateControlTables(s, control, { holder: 'restart' }));
     expect(again.applied).toEqual([]);
-    expect(await versions(control)).toEqual(['1|fresh']);
+    expect(await versions(control)).toEqual(ALL.map((v) => `${v}|fresh`));
   });
 
   it('let exactly one of several replicas starting together migrate', async () => {
@@ -99,16 +102,16 @@ describe('control-table migrations', () => {
         ),
       ),
     );
-    expect(outcomes.flatMap((o) => o.applied)).toEqual([1]);
-    expect(outcomes.every((o) => o.to === 1)).toBe(true);
-    expect(await versions(control)).toHaveLength(1);
+    expect(outcomes.flatMap((o) => o.applied)).toEqual(ALL);
+    expect(outcomes.every((o) => o.to === ALL.length)).toBe(true);
+    expect(await versions(control)).toHaveLength(ALL.length);
   });
 
   it('apply a later migration on top, and let this release run on the newer layout', async () => {
     const control = controlDatabase();
     await pool.with((s) => migrateControlTables(s, control, { holder: 'v1' }));
     const addColumn: Migration = {
-      version: 2,
+      version: ALL.length + 1,
       description: 'files.note',
       statements: (c) => [
         `ALTER TABLE ${qualified(c, 'files')} ADD COLUMN IF NOT EXISTS ${quoteIdent('note')} VARCHAR NULL`,
@@ -117,7 +120,11 @@ describe('control-table migrations', () => {
     const later = await pool.with((s) =>
       migrateControlTables(s, control, { holder: 'v2', migrations: [...MIGRATIONS, addColumn] }),
     );
-    expect(later).toMatchObject({ from: 1, to: 2, applied: [2] });
+    expect(later).toMatchObject({
+      from: ALL.length,
+      to: ALL.length + 1,
+      applied: [ALL.length + 1],
+    });
     const columns = await strings(
       `SELECT name FROM system.columns WHERE database = '${control}' AND table = 'files' AND name = 'note'`,
     );
@@ -127,7 +134,12 @@ describe('control-table migrations', () => {
     const rolledBack = await pool.with((s) =>
       migrateControlTables(s, control, { holder: 'v1 again' }),
     );
-    expect(rolledBack).toEqual({ from: 2, to: 2, latest: 1, applied: [] });
+    expect(rolledBack).toEqual({
+      from: ALL.length + 1,
+      to: ALL.length + 1,
+      latest: ALL.length,
+      applied: [],
+    });
   });
 
   it('break a migration lock left by a process that died while migrating', async () => {
@@ -144,7 +156,7 @@ describe('control-table migrations', () => {
       }),
     );
     expect(stale).toEqual(['unnamed']);
-    expect(outcome.applied).toEqual([1]);
+    expect(outcome.applied).toEqual(ALL);
   });
 
   it('refuse clearly when another process holds the lock longer than the wait', async () => {
@@ -221,7 +233,7 @@ describe('the service started on control tables an unversioned release created',
       await new Promise((r) => setTimeout(r, 500));
     }
 
-    expect(await versions(control)).toHaveLength(1);
+    expect(await versions(control)).toHaveLength(ALL.length);
     expect(await strings(`SELECT object_key, batch_id FROM ${ledger} ORDER BY object_key`)).toEqual(
       [
         `${loadedBefore.key}|batch-before-upgrade`,
