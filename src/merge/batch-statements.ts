@@ -3,6 +3,8 @@
  * (claim, lease, ledger check), the COPYs into raw (one per column set), the Op/row summary, the MERGE into ODS and the ledger INSERT. BatchLoader
  * runs them; `plan` prints them. Pure, so both always agree.
  */
+import { parseKey } from '../ingest/key-layout.js';
+import { earliestLoadTime } from '../ingest/ledger-window.js';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { claimSql, type WriterFence } from '../control/claim-sql.js';
@@ -152,6 +154,13 @@ function fenceStatements(
       control,
       bucket,
       ready.map((r) => r.file.ref.key),
+      // Read only the ledger's blocks that can hold the batch's files (ingest/ledger-window.ts).
+      earliestLoadTime(
+        ready.map((r) => {
+          const parsed = parseKey(r.file.ref.key, { bucketFolder: config.s3.bucketFolder });
+          return parsed.ok ? parsed.file : undefined;
+        }),
+      ),
     ),
     files: new Set(ready.map((r) => fileMark(r.file.ref.key, r.file.ref.etag))),
   };
