@@ -30,7 +30,7 @@ export interface ProbeFigures {
   readonly summaryMs: number;
   /** Median ms of MERGE of 1,000 updates of the newest keys. */
   readonly mergeNewestMs: number;
-  /** Median ms of MERGE of 1,000 updates of keys spread over the table. */
+  /** Median ms of MERGE of 1,000 updates of keys spread over the table; NaN when not run. */
   readonly mergeSpreadMs: number;
 }
 
@@ -59,6 +59,8 @@ export async function probeStatements(
   rawColumns: readonly string[],
   odsColumns: readonly string[],
   repeat: number,
+  /** Repetitions of the MERGE of spread keys, which rewrites most of the table's blocks. */
+  spreadRepeat: number,
   log: (line: string) => void,
 ): Promise<ProbeFigures> {
   const { rawDatabase, odsDatabase } = config.databend;
@@ -86,7 +88,9 @@ export async function probeStatements(
     lookup50.push(await timed(conn, lookupSql(newKeys(schema, table, 50))));
     for (const [keyOf, into] of [
       [(n: string) => `(${target.odsRows} - 2 * ${n})`, newest],
-      [(n: string) => `(${n} * ${Math.floor(target.odsRows / 1_000)} + 1)`, spread],
+      ...(i < spreadRepeat
+        ? ([[(n: string) => `(${n} * ${Math.floor(target.odsRows / 1_000)} + 1)`, spread]] as const)
+        : []),
     ] as const) {
       const batchId = newBatchId();
       await conn.exec('BEGIN');

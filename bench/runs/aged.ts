@@ -41,6 +41,11 @@ export const AGED_DEFAULTS = {
   smallOdsRows: 1_000_000,
   /** Repetitions of each directly timed statement. */
   probes: 3,
+  /**
+   * Repetitions of the MERGE of 1,000 keys spread over the table: it rewrites most blocks of the
+   * table (minutes at 20 M rows on a busy machine), so it is off by default.
+   */
+  spreadProbes: 0,
   /** Build the aged tables again even when a build of these sizes exists. */
   rebuild: false,
   /** Databases `<name>_raw`, `_ods`, `_control`, `_small_control` and bucket `<name>` (dashes). */
@@ -146,6 +151,7 @@ export async function agedBench(ctx: BenchContext, p: AgedParams): Promise<RunOu
       rawColumns,
       odsColumns,
       p.probes,
+      p.spreadProbes,
       ctx.log,
     );
   const probes = {

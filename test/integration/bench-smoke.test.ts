@@ -69,7 +69,16 @@ describe('the benchmark harness', () => {
         ...['--seconds', '3', '--min-rows', '20', '--max-rows', '50', '--drain-seconds', '90'],
         ...['--ledger-rows', '20000', '--ledger-tables', '20', '--small-ledger-rows', '1000'],
         ...['--raw-rows', '5000', '--raw-days', '2', '--ods-rows', '20000'],
-        ...['--small-ods-rows', '2000', '--probes', '1', '--aged-name', name],
+        ...[
+          '--small-ods-rows',
+          '2000',
+          '--probes',
+          '1',
+          '--spread-probes',
+          '1',
+          '--aged-name',
+          name,
+        ],
         ...['--runner', 'tsx', '--out', out],
       ]);
       expect(run.code, run.output).toBe(0);
