@@ -23,6 +23,7 @@ import { readLastCommits } from '../control/last-commits.js';
 import { ReconcileCron } from '../reconcile/reconcile-cron.js';
 import { ReconcileMetrics } from '../reconcile/reconcile-metrics.js';
 import { replicationLoop } from './replication-loop.js';
+import { readStatus } from './status.js';
 
 export async function runService(config: Config): Promise<void> {
   const logger = createLogger({ level: config.log.level });
@@ -103,6 +104,12 @@ export async function runService(config: Config): Promise<void> {
     port: config.http.port,
     metrics,
     readiness,
+    // What `status --json` prints, plus what only this process knows: files waiting and held.
+    status: async () => ({
+      ...(await readStatus(config)),
+      pending: loop.queues.pending(),
+      held: pipeline.heldFiles(),
+    }),
     logger: logger.child({ module: 'http' }),
   });
 

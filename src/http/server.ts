@@ -1,5 +1,5 @@
 /**
- * The operations endpoints: `GET /metrics`, `/healthz` and `/readyz`.
+ * The operations endpoints: `GET /metrics`, `/healthz`, `/readyz` and `/status`.
  *
  * Plain node:http: three fixed routes with no bodies to parse need no framework, and every
  * dependency in this process is one more thing to patch.
@@ -31,6 +31,8 @@ export interface HttpServerOptions {
   readiness: ReadinessSource;
   /** Whether the process still runs its loop; alive unless said otherwise. */
   liveness?: () => LivenessReport;
+  /** `GET /status`: the facts `bend-replicator status --json` prints, and the live ones. */
+  status?: () => Promise<unknown>;
   /** Used as given: pass `root.child({ module: 'http' })`. */
   logger: Logger;
 }
@@ -83,6 +85,14 @@ function routes(options: HttpServerOptions): Record<string, Handler> {
       const report = await options.readiness.check();
       sendJson(response, report.ready ? 200 : 503, report, method);
     },
+    ...(options.status === undefined
+      ? {}
+      : {
+          '/status': async (response: ServerResponse, method: string | undefined) => {
+            const status = options.status;
+            sendJson(response, 200, status === undefined ? {} : await status(), method);
+          },
+        }),
   };
 }
 

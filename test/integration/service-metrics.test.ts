@@ -62,7 +62,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 120_000): Prom
   }
 }
 
-it('exports build_info, dependency_up, last commits, held files and scrape-time lag', async () => {
+it('exports build_info, dependency_up, last commits, held files and scrape-time lag, and /status', async () => {
   const port = await freePort();
   const config = { ...target.config, http: { host: '127.0.0.1', port } };
   const { bucket } = target.pipe;
@@ -116,6 +116,22 @@ it('exports build_info, dependency_up, last commits, held files and scrape-time 
   expect(lag.get('table="items"')).toBeGreaterThan(0);
   expect(lag.get('table="items"')).toBeLessThan(120);
   expect(series(body, 'bend_replicator_tables_paused').get('table="items"')).toBe(1);
+
+  // GET /status: the facts of `status --json` and the files held in this process's view.
+  const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as {
+    tables: { table: string; paused: boolean; files: number }[];
+    queue: unknown;
+    held: { table: string; files: number }[];
+    pending: unknown[];
+  };
+  expect(status.tables).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ table: 'orders', paused: false, files: 1 }),
+      expect.objectContaining({ table: 'items', paused: true }),
+    ]),
+  );
+  expect(status.held).toEqual([expect.objectContaining({ table: 'items', files: 1 })]);
+  expect(status.queue).toBeDefined();
 
   // A restarted process takes the last commit from the ledger.
   await replicator.stop();
