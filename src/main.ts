@@ -13,7 +13,8 @@ import { replayCommand } from './cli/replay.js';
 import { runService } from './cli/run.js';
 import { statusCommand } from './cli/status.js';
 import { validateCommand } from './cli/validate.js';
-import { ConfigError, loadConfig, redactedConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { redactedConfig } from './config-redaction.js';
 import { buildInfo } from './metrics/build-info.js';
 
 const build = buildInfo();

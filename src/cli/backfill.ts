@@ -24,6 +24,7 @@ import { DatabendLedgerReader } from '../control/ledger-reader.js';
 import type { Pipeline } from '../ingest/pipeline.js';
 import { createLogger, logPipelineEvents } from '../logger.js';
 import { pipelineParts } from './replication-loop.js';
+import { BackfillUsageError, parseSince } from './since.js';
 import { prepareDatabend } from '../control/prepare.js';
 
 export interface BackfillOptions {
@@ -44,33 +45,6 @@ export interface BackfillIo {
   readonly now?: () => number;
   /** The S3 client to use instead of one built from the config; the caller closes it. */
   readonly clients?: { readonly s3: S3Client };
-}
-
-/** A bad command-line value; the message says which. */
-export class BackfillUsageError extends Error {
-  override readonly name = 'BackfillUsageError';
-}
-
-const AGE = /^(\d+)\s*([smhd])$/;
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `--since`: an ISO-8601 date or time (UTC unless it names a zone), or an age before `now`. */
-export function parseSince(text: string, now: number): Date {
-  const age = AGE.exec(text.trim());
-  if (age !== null) {
-    const unit = age[2] as keyof typeof UNIT_MS;
-    return new Date(now - Number(age[1]) * UNIT_MS[unit]);
-  }
-  const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-  if (iso.test(text.trim())) {
-    const trimmed = text.trim().replace(' ', 'T');
-    const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(trimmed) || !trimmed.includes('T');
-    const date = new Date(zoned ? trimmed : `${trimmed}Z`);
-    if (!Number.isNaN(date.getTime())) return date;
-  }
-  throw new BackfillUsageError(
-    `--since ${JSON.stringify(text)}: expected an ISO-8601 time (2024-06-12, 2024-06-12T08:00Z) or an age (90m, 12h, 7d)`,
-  );
 }
 
 function processIo(): BackfillIo {

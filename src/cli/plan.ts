@@ -7,28 +7,25 @@
  */
 import { HeadObjectCommand, NotFound, type S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
+import { loadedFileIds, loadedFilesSql } from '../control/ledger-sql.js';
+import { tableStatesSql } from '../control/status-sql.js';
 import type { Config } from '../config.js';
 import type { SqlSession } from '../databend/session-pool.js';
+import { isOutcome, inspectFile, type InspectedFile } from '../ingest/file-inspection.js';
+import { byDmsOrder, pendingFileOf } from '../ingest/pending-file.js';
+import { schemaTarget } from '../ingest/table-routes.js';
 import { batchStatements, newBatchId } from '../merge/batch-statements.js';
-import { parseKey } from '../ingest/key-layout.js';
 import { earliestLoadTime } from '../ingest/ledger-window.js';
-import { byDmsOrder, pendingFile, type PendingFile } from '../ingest/pending-file.js';
-import { routeTable } from '../ingest/table-routes.js';
 import { collisionMessage, findCollisions } from '../ingest/target-collisions.js';
-import { loadedFilesSql } from '../control/ledger-sql.js';
-import { tableStatesSql } from '../control/status-sql.js';
-import { readParquetSchema } from '../schema/parquet-footer.js';
-import { s3RangeReader } from '../schema/range-reader.js';
-import { parseColumnRows, readColumnsSql } from '../schema/table-ddl.js';
-import type { FileColumns } from '../schema/table-schemas.js';
-import { mapParquetColumns } from '../schema/type-map.js';
+import { fileId } from '../files/file-ref.js';
+import { planBatchSchema } from '../schema/schema-plan.js';
+import { parseColumnRows, readColumnsSql, tableLayout } from '../schema/table-ddl.js';
 import {
   OperatorError,
   operatorAction,
   queryIfExists,
   withOperatorContext,
 } from './operator-context.js';
-import { planSchemaDdl } from './plan-ddl.js';
 import { createClaimTableSql } from '../control/claim-sql.js';
 import { writerName } from '../control/writer-name.js';
 
@@ -44,12 +41,6 @@ export function planCommand(config: () => Config): Command {
     );
 }
 
-interface InspectedFile {
-  readonly file: PendingFile;
-  readonly columns: FileColumns;
-  readonly rowCount: number;
-}
-
 export async function planFiles(config: Config, keys: readonly string[]): Promise<string[]> {
   const { bucket } = config.s3;
   return withOperatorContext(config, async ({ s3, pool }) => {
@@ -57,36 +48,22 @@ export async function planFiles(config: Config, keys: readonly string[]): Promis
     const out: string[] = [];
     for (const raw of keys) {
       const key = objectKey(raw, bucket);
-      const layout = parseKey(key, { bucketFolder: config.s3.bucketFolder });
-      if (!layout.ok) {
-        out.push(`-- ${key}: ignored, the key is outside the DMS layout: ${layout.reason}`);
+      const ref = { bucket, key, etag: '', size: 0, eventTime: new Date(0), eventName: 'plan' };
+      const routed = pendingFileOf(config, ref);
+      if (!routed.ok) {
+        out.push(`-- ${key}: ignored, the key is outside the DMS layout: ${routed.reason}`);
         continue;
       }
-      const route = routeTable(config.tables, layout.file.schema, layout.file.table);
       const head = await headObject(s3, bucket, key);
-      const ref = {
-        bucket,
-        key,
-        etag: head.etag,
-        size: head.size,
-        eventTime: head.lastModified,
-        eventName: 'plan',
+      const file = {
+        ...routed.file,
+        ref: { ...ref, etag: head.etag, size: head.size, eventTime: head.lastModified },
       };
-      const file = pendingFile(ref, layout.file, route);
-      const schema = await readParquetSchema(s3RangeReader(s3, bucket, key, ref.etag), ref.size);
-      const mapped = mapParquetColumns(schema.columns, route.columnTypes);
-      const missingKey = (route.primaryKey ?? []).filter(
-        (k) => !mapped.columns.some((c) => c.name === k),
-      );
-      if (missingKey.length > 0)
-        throw new OperatorError(
-          `${key} lacks primary-key column(s) ${missingKey.join(', ')}: it would be poison`,
-        );
-      files.push({
-        file,
-        columns: { key, columns: mapped.columns, unsupported: mapped.unsupported },
-        rowCount: schema.rowCount,
-      });
+      // The loader's own verdict on the file, from its footer.
+      const inspected = await inspectFile(s3, file);
+      if (isOutcome(inspected))
+        throw new OperatorError(`${key}: it would be ${inspected.kind}: ${inspected.reason}`);
+      files.push(inspected);
     }
     if (files.length === 0) return out;
     const [collision] = findCollisions(
@@ -139,13 +116,11 @@ async function planBatch(
       earliestLoadTime(files.map((f) => f.file.key)),
     ),
   );
-  for (const row of loaded) {
-    const f = files.find((x) => x.file.ref.key === row.object_key && x.file.ref.etag === row.etag);
-    if (f !== undefined)
-      out.push(
-        `-- note  ${f.file.ref.key} is already in the ledger: a delivery of it is acknowledged without running anything below`,
-      );
-  }
+  const loadedIds = loadedFileIds(first.file.ref.bucket, loaded);
+  for (const f of files.filter((x) => loadedIds.has(fileId(x.file.ref))))
+    out.push(
+      `-- note  ${f.file.ref.key} is already in the ledger: a delivery of it is acknowledged without running anything below`,
+    );
   const state = (await queryIfExists(session, tableStatesSql(databend.controlDatabase))).find(
     (r) => r.table_name === table && r.paused === true,
   );
@@ -154,17 +129,15 @@ async function planBatch(
       `-- note  ${table} is paused (${String(state.reason)}): nothing loads until \`resume --table ${table}\``,
     );
 
+  const target = schemaTarget(config, route);
   const columnsOf = async (database: string) =>
     parseColumnRows(await session.query(readColumnsSql(database, table)));
-  const ddl = planSchemaDdl(
-    { rawDatabase: databend.rawDatabase, odsDatabase: databend.odsDatabase, table, withOds },
+  const ddl = planBatchSchema(
+    target,
+    tableLayout(dms),
     {
-      opColumn: dms.opColumn,
-      ...(dms.timestampColumn === null ? {} : { timestampColumn: dms.timestampColumn }),
-    },
-    {
-      raw: await columnsOf(databend.rawDatabase),
-      ods: withOds ? await columnsOf(databend.odsDatabase) : [],
+      raw: await columnsOf(target.rawDatabase),
+      ods: withOds ? await columnsOf(target.odsDatabase) : [],
     },
     files.map((f) => f.columns),
   );
@@ -189,9 +162,15 @@ async function planBatch(
     "-- the table's claim row, which every writer of it updates inside its transaction",
     ...createClaimTableSql(databend.controlDatabase, table).map((s) => `${s};`),
   );
-  const statements = batchStatements(config, newBatchId(), files, ddl.odsColumns, {
-    owner: writerName('plan'),
-  });
+  const statements = batchStatements(
+    config,
+    newBatchId(),
+    files,
+    ddl.ods?.map((c) => c.name),
+    {
+      owner: writerName('plan'),
+    },
+  );
   out.push('', '-- 2. the batch transaction', 'BEGIN;');
   out.push(
     '-- the fencing step: claim the table (any other writer of it now conflicts), then check the ledger',

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.js';
 import { DatabendCode, DatabendError } from '../databend/error-codes.js';
-import type { Row, SqlSession } from '../databend/session-pool.js';
+import type { Row, SessionSource } from '../databend/session-pool.js';
 import { loadedFilesSql } from './ledger-sql.js';
 import { newestCdcKeysSql } from './ledger-scan-sql.js';
 import { fileId } from '../files/file-ref.js';
@@ -22,11 +22,6 @@ export interface LedgerReader {
   ): Promise<Set<string>>;
   /** `<schema>/<table>` → the greatest CDC key loaded at or before `loadedBefore`. */
   newestCdcKeys(loadedBefore: Date): Promise<Map<string, string>>;
-}
-
-/** Runs SQL on a session of its own (SessionPool fits). */
-export interface SessionSource {
-  with<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
 }
 
 /** Keys per ledger query: one S3 page. */

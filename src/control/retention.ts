@@ -5,6 +5,7 @@
  */
 import { toDatabendError } from '../databend/error-codes.js';
 import type { SessionPool } from '../databend/session-pool.js';
+import { backoffMs, sleep } from '../lifecycle/backoff.js';
 import { purgeRawSql, rawTablesSql } from './retention-sql.js';
 
 export interface PurgeOptions {
@@ -27,8 +28,6 @@ export interface PurgeResult {
   readonly rowsDeleted: number;
   readonly durationMs: number;
 }
-
-const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function purgeRaw(pool: SessionPool, options: PurgeOptions): Promise<PurgeResult> {
   const started = performance.now();
@@ -59,7 +58,7 @@ async function purgeTable(
     } catch (error) {
       const failure = toDatabendError(error);
       if (!failure.transient || attempt >= maxAttempts) return { table, ok: false, error: failure };
-      await (options.sleep ?? sleepMs)(500 * 2 ** (attempt - 1));
+      await (options.sleep ?? sleep)(backoffMs(attempt, 500, Number.POSITIVE_INFINITY));
     }
   }
 }

@@ -45,6 +45,11 @@ function statementHead(sql: string): string {
   return sql.length > 60 ? `${sql.slice(0, 60)}…` : sql;
 }
 
+/** Runs SQL on a session of its own (SessionPool fits; tests may wrap one). */
+export interface SessionSource {
+  with<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+}
+
 class DriverSession implements SqlSession {
   constructor(
     readonly connection: Connection,
@@ -73,7 +78,7 @@ class DriverSession implements SqlSession {
   }
 }
 
-export class SessionPool {
+export class SessionPool implements SessionSource {
   private readonly client: Client;
   private readonly idle: DriverSession[] = [];
   private closed = false;

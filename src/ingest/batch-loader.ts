@@ -9,21 +9,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import { loadedFileIds, loadedFilesSql } from '../control/ledger-sql.js';
 import type { Config } from '../config.js';
-import { DatabendCode, DatabendError } from '../databend/error-codes.js';
 import type { WriterFence } from '../control/claim-sql.js';
 import { ClaimTables } from '../control/claim-tables.js';
 import { writerName } from '../control/writer-name.js';
-import type { SessionPool, SqlSession } from '../databend/session-pool.js';
+import type { SessionSource, SqlSession } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import { fileId } from '../files/file-ref.js';
-import {
-  checkBatchVersions,
-  StaleObjectsError,
-  staleMessage,
-  staleObjects,
-  VersionCheckError,
-  type StaleReason,
-} from '../files/object-version.js';
+import { checkBatchVersions } from '../files/object-version.js';
 import { backoffMs, sleep } from '../lifecycle/backoff.js';
 import { FencedError } from '../merge/batch-fence.js';
 import { batchStatements, newBatchId } from '../merge/batch-statements.js';
@@ -32,19 +24,20 @@ import {
   runBatchTransaction,
   type BatchResult,
 } from '../merge/batch-transaction.js';
-import { beforeImageColumnNames } from '../merge/before-image.js';
 import type { TableSchemas } from '../schema/table-schemas.js';
 import { classifyBatchError, permanentReason, type BatchFailure } from './batch-failure.js';
 import { BatchReport } from './batch-report.js';
-import { done, ignored, poison, retry, type FileResult } from './file-outcome.js';
-import { isOutcome, type InspectedFile } from './file-inspection.js';
+import { ignoreStale, poisonInvalidRows, staleFiles } from './batch-rejects.js';
+import { done, poison, retry, type FileResult } from './file-outcome.js';
+import type { InspectedFile } from './file-inspection.js';
 import { FooterReads } from './footer-reads.js';
 import { earliestLoadTime } from './ledger-window.js';
 import { byDmsOrder, type PendingFile } from './pending-file.js';
+import { schemaTarget } from './table-routes.js';
 
 export interface BatchLoaderDeps {
   readonly config: Config;
-  readonly pool: SessionPool;
+  readonly pool: SessionSource;
   readonly s3: S3Client;
   readonly schemas: TableSchemas;
   readonly events: PipelineEvents;
@@ -186,7 +179,7 @@ export class BatchLoader {
     const lookupStarted = performance.now();
     const fresh = await this.skipLoaded(session, files, outcomes);
     const lookupMs = performance.now() - lookupStarted;
-    const ready = await this.readFooters(fresh, outcomes);
+    const ready = await this.footers.takeReady(fresh, outcomes);
     if (ready.length === 0) return;
     const tables = await this.evolveTables(session, ready, outcomes);
     if (!tables.ok) return;
@@ -216,22 +209,6 @@ export class BatchLoader {
     });
   }
 
-  /** The files whose footers allow loading; the others are settled with the footer's verdict. */
-  private async readFooters(
-    files: readonly PendingFile[],
-    outcomes: Outcomes,
-  ): Promise<InspectedFile[]> {
-    const inspected = await Promise.all(files.map((file) => this.footers.take(file)));
-    const ready: InspectedFile[] = [];
-    files.forEach((file, i) => {
-      const result = inspected[i];
-      if (result === undefined) return;
-      if (isOutcome(result)) outcomes.set(fileId(file.ref), result);
-      else ready.push(result);
-    });
-    return ready;
-  }
-
   /**
    * Brings raw and ODS up to the files' columns, before the transaction (DDL would commit it).
    * A file the schema cannot follow is poison and holds back the rest of the batch.
@@ -244,14 +221,7 @@ export class BatchLoader {
     const { config, schemas } = this.deps;
     const route = ready[0]?.file.route;
     if (route === undefined) return { ok: false };
-    const target = {
-      rawDatabase: config.databend.rawDatabase,
-      odsDatabase: config.databend.odsDatabase,
-      table: route.target,
-      withOds: route.primaryKey !== undefined,
-      // Before images of the key are read from raw by the MERGE; they are no ODS columns.
-      rawOnlyColumns: beforeImageColumnNames(route.primaryKey ?? [], config.dms.beforeImagePrefix),
-    };
+    const target = schemaTarget(config, route);
     const ensured = await schemas.ensure(
       session,
       target,
@@ -292,81 +262,18 @@ export class BatchLoader {
         checkVersions: (rowsByFile) => checkBatchVersions(this.deps.s3, ready, rowsByFile),
       });
     } catch (error) {
-      const stale = await this.staleFiles(error, ready);
+      const stale = await staleFiles(this.deps.s3, error, ready);
       if (stale !== undefined) {
-        const rest = this.ignoreStale(stale, ready, outcomes);
+        const rest = ignoreStale(stale, ready, outcomes);
         if (rest.length > 0) await this.attempt(session, rest, outcomes);
         return;
       }
       if (!(error instanceof InvalidRowsError)) throw error;
-      const rest = this.poisonInvalidRows(error, ready, outcomes);
+      const rest = poisonInvalidRows(error, ready, outcomes);
       // The other files load in a batch of their own.
       if (rest.length > 0) await this.attempt(session, rest, outcomes);
       return;
     }
     this.report.committed(batchId, ready, result, outcomes, lookupMs);
-  }
-
-  /**
-   * The files of a failed batch whose objects are not the announced versions: from the check
-   * after COPY, or, when COPY itself failed because an object vanished (3001), from a check made
-   * now. Undefined when the failure had another cause.
-   */
-  private async staleFiles(
-    error: unknown,
-    ready: readonly InspectedFile[],
-  ): Promise<ReadonlyMap<string, StaleReason> | undefined> {
-    if (error instanceof StaleObjectsError) return error.files;
-    if (error instanceof VersionCheckError)
-      throw new DatabendError(error.message, { transient: true, cause: error });
-    if (!(error instanceof DatabendError) || error.code !== DatabendCode.StorageNotFound)
-      return undefined;
-    const stale = await staleObjects(
-      this.deps.s3,
-      ready.map((r) => r.file.ref),
-    ).catch((e: unknown) => {
-      throw new DatabendError((e as Error).message, { transient: true, cause: e });
-    });
-    return stale.size > 0 ? stale : undefined;
-  }
-
-  /** Settles the replaced or vanished files as ignored; returns the others. */
-  private ignoreStale(
-    stale: ReadonlyMap<string, StaleReason>,
-    ready: readonly InspectedFile[],
-    outcomes: Outcomes,
-  ): PendingFile[] {
-    const rest: PendingFile[] = [];
-    for (const { file } of ready) {
-      const why = stale.get(file.ref.key);
-      if (why === undefined) rest.push(file);
-      else outcomes.set(fileId(file.ref), ignored(staleMessage(file.ref, why)));
-    }
-    return rest;
-  }
-
-  /** Settles the files with invalid rows as poison; returns the others. */
-  private poisonInvalidRows(
-    error: InvalidRowsError,
-    ready: readonly InspectedFile[],
-    outcomes: Outcomes,
-  ): PendingFile[] {
-    const rest: PendingFile[] = [];
-    for (const { file } of ready) {
-      const bad = error.files.get(file.ref.key);
-      if (bad === undefined) {
-        rest.push(file);
-        continue;
-      }
-      const keys = (file.route.primaryKey ?? []).join(', ');
-      const why = [
-        ...(bad.badOps > 0 ? [`${bad.badOps} row(s) with an Op other than I, U or D`] : []),
-        ...(bad.nullKeys > 0
-          ? [`${bad.nullKeys} row(s) with a NULL in primary-key column(s) ${keys}`]
-          : []),
-      ];
-      outcomes.set(fileId(file.ref), poison(why.join('; ')));
-    }
-    return rest;
   }
 }

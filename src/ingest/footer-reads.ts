@@ -7,7 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
 import { fileId } from '../files/file-ref.js';
 import { retry, type FileResult } from './file-outcome.js';
-import { inspectFile, type InspectedFile } from './file-inspection.js';
+import { inspectFile, isOutcome, type InspectedFile } from './file-inspection.js';
 import type { PendingFile } from './pending-file.js';
 
 /** Footer reads (ranged GETs) at once, read-ahead and batches together. */
@@ -43,6 +43,22 @@ export class FooterReads {
     if (result === undefined || ('kind' in result && result.kind === 'retry'))
       return this.read(file);
     return result;
+  }
+
+  /** The files whose footers allow loading; the others are settled with the footer's verdict. */
+  async takeReady(
+    files: readonly PendingFile[],
+    outcomes: Map<string, FileResult>,
+  ): Promise<InspectedFile[]> {
+    const inspected = await Promise.all(files.map((file) => this.take(file)));
+    const ready: InspectedFile[] = [];
+    files.forEach((file, i) => {
+      const result = inspected[i];
+      if (result === undefined) return;
+      if (isOutcome(result)) outcomes.set(fileId(file.ref), result);
+      else ready.push(result);
+    });
+    return ready;
   }
 
   /** inspectFile() within the limit on concurrent reads; never rejects. */

@@ -12,20 +12,17 @@
 import type { Config } from '../config.js';
 import { toDatabendError } from '../databend/error-codes.js';
 import type { SessionPool, SqlSession } from '../databend/session-pool.js';
+import { backoffMs, sleep } from '../lifecycle/backoff.js';
 import { beforeImageColumnNames, beforeImageColumnsIn } from '../merge/before-image.js';
 import { mergeRawRangeIntoOdsSql } from '../merge/merge-sql.js';
 import { rawChunksSql, rawSampleFileSql } from '../merge/replay-sql.js';
-import { diffSchema, type TableColumn } from '../schema/schema-diff.js';
+import type { TableColumn } from '../schema/schema-diff.js';
+import { planLayer } from '../schema/schema-plan.js';
 import {
-  alterTableSql,
-  createDatabaseSql,
-  createOdsTableSql,
-  lastBusinessColumn,
   ODS_STATE_COLUMNS,
   parseColumnRows,
   RAW_LINEAGE_COLUMNS,
   readColumnsSql,
-  RESERVED_COLUMN_NAMES,
 } from '../schema/table-ddl.js';
 import { parseKey } from './key-layout.js';
 import { routeTable, type TableRoute } from './table-routes.js';
@@ -74,8 +71,6 @@ export interface ReplayOptions {
   readonly maxAttempts?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
-
-const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function replayTable(
   pool: SessionPool,
@@ -192,24 +187,22 @@ function routeOfFile(config: Config, file: string, table: string): TableRoute {
 }
 
 /** CREATE when ODS is missing, ADD/MODIFY COLUMN when raw has more or wider columns. */
-export function odsDdl(
+function odsDdl(
   odsDatabase: string,
   table: string,
   current: readonly TableColumn[],
   wanted: readonly TableColumn[],
-): string[] {
-  if (current.length === 0)
-    return [createDatabaseSql(odsDatabase), createOdsTableSql(odsDatabase, table, wanted)];
-  const diff = diffSchema({
-    table: `${odsDatabase}.${table}`,
-    file: `the raw table`,
-    tableColumns: current,
-    fileColumns: wanted,
-    reservedColumns: RESERVED_COLUMN_NAMES,
+): readonly string[] {
+  const step = planLayer({
+    layer: 'ods',
+    database: odsDatabase,
+    table,
+    current,
+    wanted,
+    file: { key: 'the raw table', unsupported: [] },
   });
-  if (diff.kind === 'none') return [];
-  if (diff.kind === 'incompatible') throw new ReplayError(diff.message);
-  return alterTableSql(odsDatabase, table, diff, lastBusinessColumn(current));
+  if (!step.ok) throw new ReplayError(step.message);
+  return step.statements;
 }
 
 async function columnsOf(
@@ -228,7 +221,7 @@ async function withRetries<T>(work: () => Promise<T>, options: ReplayOptions): P
     } catch (error) {
       const failure = toDatabendError(error);
       if (!failure.transient || attempt >= maxAttempts) throw failure;
-      await (options.sleep ?? sleepMs)(Math.min(200 * 2 ** (attempt - 1), 5_000));
+      await (options.sleep ?? sleep)(backoffMs(attempt, 200, 5_000));
     }
   }
 }

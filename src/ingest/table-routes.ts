@@ -3,6 +3,8 @@
  * config win over `*` patterns, which win over the default key. Pure.
  */
 import type { Config, TableSettings } from '../config.js';
+import { beforeImageColumnNames } from '../merge/before-image.js';
+import type { TableTarget } from '../schema/schema-plan.js';
 import type { ColumnTypeOverrides } from '../schema/type-map.js';
 
 export interface TableRoute {
@@ -45,5 +47,20 @@ export function routeTable(tables: Config['tables'], schema: string, table: stri
     target,
     primaryKey: settings?.primaryKey ?? tables.defaultPrimaryKey,
     columnTypes: settings?.columnTypes ?? {},
+  };
+}
+
+/** Where a routed table's raw and ODS live, for the schema planner. */
+export function schemaTarget(
+  config: Pick<Config, 'databend' | 'dms'>,
+  route: Pick<TableRoute, 'target' | 'primaryKey'>,
+): TableTarget {
+  return {
+    rawDatabase: config.databend.rawDatabase,
+    odsDatabase: config.databend.odsDatabase,
+    table: route.target,
+    withOds: route.primaryKey !== undefined,
+    // Before images of the key are read from raw by the MERGE; they are no ODS columns.
+    rawOnlyColumns: beforeImageColumnNames(route.primaryKey ?? [], config.dms.beforeImagePrefix),
   };
 }

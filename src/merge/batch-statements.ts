@@ -15,10 +15,10 @@ import type { BatchStatements } from './batch-transaction.js';
 import { copyIntoRawSql, type CopyColumn } from './copy-sql.js';
 import { insertLedgerSql, loadedFilesSql } from '../control/ledger-sql.js';
 import type { KeyBounds } from './merge-key-range.js';
-import { batchSummarySql, mergeIntoOdsSql } from './merge-sql.js';
+import { batchSummarySql, mergeIntoOdsSql, type MergeIntoOdsInput } from './merge-sql.js';
 import { formatDatabendType } from '../schema/databend-type.js';
 import { ODS_STATE_COLUMNS } from '../schema/table-ddl.js';
-import type { FileColumns } from '../schema/table-schemas.js';
+import type { FileColumns } from '../schema/schema-plan.js';
 import type { S3FileRef } from '../files/file-ref.js';
 
 /** What the batch's SQL needs of a file: the object, its DMS kind and order, and its table. */
@@ -56,42 +56,11 @@ export function batchStatements(
   const { dms } = config;
   const route = ready[0]?.file.route;
   if (route === undefined) throw new Error('a batch needs at least one file');
-  const copies = groupByColumns(ready).map((group) => {
-    const names = new Set(group[0]?.columns.columns.map((c) => c.name));
-    const columns: CopyColumn[] = (group[0]?.columns.columns ?? []).filter(
-      (c) => c.name !== dms.opColumn,
-    );
-    return copyIntoRawSql({
-      rawDatabase: config.databend.rawDatabase,
-      rawTable: route.target,
-      stage: config.databend.stageName,
-      batchId,
-      columns,
-      opColumn: dms.opColumn,
-      filesHaveOp: names.has(dms.opColumn),
-      timestampColumn:
-        dms.timestampColumn !== null && names.has(dms.timestampColumn)
-          ? dms.timestampColumn
-          : undefined,
-      sourceSeqColumn: names.has(dms.sourceSeqColumn) ? dms.sourceSeqColumn : undefined,
-      files: new Map(group.map((r) => [r.file.ref.key, r.file.rank])),
-    });
-  });
-  const stateColumns = new Set(ODS_STATE_COLUMNS.map((c) => c.name));
+  const copies = copyStatements(config, route.target, batchId, ready);
   const mergeInput =
     route.primaryKey === undefined || odsColumns === undefined
       ? undefined
-      : {
-          rawDatabase: config.databend.rawDatabase,
-          rawTable: route.target,
-          odsDatabase: config.databend.odsDatabase,
-          odsTable: route.target,
-          columns: odsColumns.filter((c) => !stateColumns.has(c)),
-          primaryKey: route.primaryKey,
-          opColumn: dms.opColumn,
-          batchId,
-          beforeImageColumns: batchBeforeImages(ready, route.primaryKey, dms.beforeImagePrefix),
-        };
+      : mergeInputOf(config, route.target, route.primaryKey, batchId, ready, odsColumns);
   const merge = mergeInput === undefined ? undefined : mergeIntoOdsSql(mergeInput);
   // Key-changing updates also tombstone old keys, which lie outside the batch's key range.
   const keyRangeColumn =
@@ -131,6 +100,60 @@ export function batchStatements(
           eventTime: file.ref.eventTime,
         })),
       ),
+  };
+}
+
+/** COPY INTO raw, one statement per set of files with the same columns. */
+function copyStatements(
+  config: Config,
+  table: string,
+  batchId: string,
+  ready: readonly ReadyFile[],
+): string[] {
+  const { dms } = config;
+  return groupByColumns(ready).map((group) => {
+    const names = new Set(group[0]?.columns.columns.map((c) => c.name));
+    const columns: CopyColumn[] = (group[0]?.columns.columns ?? []).filter(
+      (c) => c.name !== dms.opColumn,
+    );
+    return copyIntoRawSql({
+      rawDatabase: config.databend.rawDatabase,
+      rawTable: table,
+      stage: config.databend.stageName,
+      batchId,
+      columns,
+      opColumn: dms.opColumn,
+      filesHaveOp: names.has(dms.opColumn),
+      timestampColumn:
+        dms.timestampColumn !== null && names.has(dms.timestampColumn)
+          ? dms.timestampColumn
+          : undefined,
+      sourceSeqColumn: names.has(dms.sourceSeqColumn) ? dms.sourceSeqColumn : undefined,
+      files: new Map(group.map((r) => [r.file.ref.key, r.file.rank])),
+    });
+  });
+}
+
+/** What the MERGE of the batch's raw rows into ODS needs (`odsColumns`: state columns too). */
+function mergeInputOf(
+  config: Config,
+  table: string,
+  primaryKey: readonly string[],
+  batchId: string,
+  ready: readonly ReadyFile[],
+  odsColumns: readonly string[],
+): MergeIntoOdsInput {
+  const stateColumns = new Set(ODS_STATE_COLUMNS.map((c) => c.name));
+  return {
+    rawDatabase: config.databend.rawDatabase,
+    rawTable: table,
+    odsDatabase: config.databend.odsDatabase,
+    odsTable: table,
+    columns: odsColumns.filter((c) => !stateColumns.has(c)),
+    primaryKey,
+    opColumn: config.dms.opColumn,
+    batchId,
+    beforeImageColumns: batchBeforeImages(ready, primaryKey, config.dms.beforeImagePrefix),
   };
 }
 

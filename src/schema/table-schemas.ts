@@ -7,36 +7,17 @@
  * always decided against the table as it is.
  */
 import type { SqlSession } from '../databend/session-pool.js';
-import { diffSchema, type TableColumn } from './schema-diff.js';
+import type { TableColumn } from './schema-diff.js';
 import {
-  alterTableSql,
-  createDatabaseSql,
-  createOdsTableSql,
-  createRawTableSql,
-  lastBusinessColumn,
-  odsBusinessColumns,
-  rawBusinessColumns,
-  readTableColumns,
-  RESERVED_COLUMN_NAMES,
-  type TableLayout,
-} from './table-ddl.js';
-import type { MappedColumn, UnsupportedColumn } from './type-map.js';
-
-export interface FileColumns {
-  readonly key: string;
-  readonly columns: readonly MappedColumn[];
-  readonly unsupported: readonly UnsupportedColumn[];
-}
-
-export interface TableTarget {
-  readonly rawDatabase: string;
-  readonly odsDatabase: string;
-  readonly table: string;
-  /** Whether the table has an ODS (a primary key is configured). */
-  readonly withOds: boolean;
-  /** File columns kept in raw only, never made ODS columns (e.g. before-image key columns). */
-  readonly rawOnlyColumns?: readonly string[];
-}
+  isCreateDatabase,
+  planLayer,
+  wantedColumns,
+  type FileColumns,
+  type LayerInput,
+  type SchemaRefusal,
+  type TableTarget,
+} from './schema-plan.js';
+import { createDatabaseSql, readTableColumns, type TableLayout } from './table-ddl.js';
 
 export type EnsureResult =
   | {
@@ -44,7 +25,7 @@ export type EnsureResult =
       readonly raw: readonly TableColumn[];
       readonly ods: readonly TableColumn[] | undefined;
     }
-  | { readonly ok: false; readonly file: string; readonly message: string };
+  | SchemaRefusal;
 
 interface Known {
   raw: TableColumn[];
@@ -66,29 +47,26 @@ export class TableSchemas {
     // Forgotten until this call succeeds: a failure (incompatible file, failed DDL) leaves the
     // cache unknown, so the next attempt reads the table as the operator or the DDL left it.
     this.known.delete(target.table);
-    const rawOnly = new Set(target.rawOnlyColumns ?? []);
     for (const file of files) {
-      const raw = await this.evolve(
-        session,
-        'raw',
-        target.rawDatabase,
-        target.table,
-        known.raw,
-        rawBusinessColumns(file.columns, this.layout),
-        file,
-      );
+      const wanted = wantedColumns(target, this.layout, file);
+      const base = { table: target.table, file };
+      const raw = await this.evolve(session, {
+        ...base,
+        layer: 'raw',
+        database: target.rawDatabase,
+        current: known.raw,
+        wanted: wanted.raw,
+      });
       if (!raw.ok) return raw;
       let ods = known.ods;
       if (target.withOds) {
-        const result = await this.evolve(
-          session,
-          'ods',
-          target.odsDatabase,
-          target.table,
-          ods,
-          odsBusinessColumns(file.columns, this.layout).filter((c) => !rawOnly.has(c.name)),
-          file,
-        );
+        const result = await this.evolve(session, {
+          ...base,
+          layer: 'ods',
+          database: target.odsDatabase,
+          current: ods ?? [],
+          wanted: wanted.ods,
+        });
         if (!result.ok) return result;
         ods = result.columns;
       }
@@ -107,46 +85,26 @@ export class TableSchemas {
     };
   }
 
+  /** Plans with what we knew; when the file does not fit it, plans again with the table as it is. */
   private async evolve(
     session: SqlSession,
-    layer: 'raw' | 'ods',
-    database: string,
-    table: string,
-    current: readonly TableColumn[] | undefined,
-    wanted: readonly TableColumn[],
-    file: FileColumns,
-  ): Promise<{ ok: true; columns: TableColumn[] } | { ok: false; file: string; message: string }> {
-    const diffWith = (columns: readonly TableColumn[]) =>
-      diffSchema({
-        table: `${database}.${table}`,
-        file: file.key,
-        tableColumns: columns,
-        fileColumns: wanted,
-        unsupported: file.unsupported,
-        reservedColumns: RESERVED_COLUMN_NAMES,
-      });
-    if (current === undefined || current.length === 0) {
-      // The first file is held to the same rules as later ones (owned names, duplicates,
-      // unloadable types), against an empty table.
-      const first = diffWith([]);
-      if (first.kind === 'incompatible')
-        return { ok: false, file: file.key, message: first.message };
-      await this.ensureDatabase(session, database);
-      const create = layer === 'raw' ? createRawTableSql : createOdsTableSql;
-      await session.exec(create(database, table, wanted));
-      return { ok: true, columns: await this.columnsOf(session, database, table) };
+    input: LayerInput,
+  ): Promise<{ ok: true; columns: TableColumn[] } | SchemaRefusal> {
+    let current = input.current;
+    if (current.length > 0) {
+      const cached = planLayer(input);
+      if (cached.ok && cached.statements.length === 0) return { ok: true, columns: [...current] };
+      // The file differs from what we knew: decide against the table as it is now.
+      current = await this.columnsOf(session, input.database, input.table);
     }
-    if (diffWith(current).kind === 'none') return { ok: true, columns: [...current] };
-    // The file differs from what we knew: decide against the table as it is now.
-    const fresh = await this.columnsOf(session, database, table);
-    if (fresh.length === 0)
-      return this.evolve(session, layer, database, table, fresh, wanted, file);
-    const diff = diffWith(fresh);
-    if (diff.kind === 'none') return { ok: true, columns: fresh };
-    if (diff.kind === 'incompatible') return { ok: false, file: file.key, message: diff.message };
-    for (const sql of alterTableSql(database, table, diff, lastBusinessColumn(fresh)))
-      await session.exec(sql);
-    return { ok: true, columns: await this.columnsOf(session, database, table) };
+    const step = planLayer({ ...input, current });
+    if (!step.ok) return step;
+    if (step.statements.length === 0) return { ok: true, columns: [...current] };
+    for (const sql of step.statements) {
+      if (isCreateDatabase(sql)) await this.ensureDatabase(session, input.database);
+      else await session.exec(sql);
+    }
+    return { ok: true, columns: await this.columnsOf(session, input.database, input.table) };
   }
 
   private async ensureDatabase(session: SqlSession, database: string): Promise<void> {

@@ -5,13 +5,13 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Connection } from 'databend-driver';
 import { pino, type Logger } from 'pino';
 import type { WriterFence } from '../../src/control/claim-sql.js';
-import { SessionPool } from '../../src/databend/session-pool.js';
+import { SessionPool, type SessionSource } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
 import { BatchLoader } from '../../src/ingest/batch-loader.js';
 import { pendingFileOf, type PendingFile } from '../../src/ingest/pending-file.js';
 import { prepareDatabend } from '../../src/control/prepare.js';
+import { tableLayout } from '../../src/schema/table-ddl.js';
 import { TableSchemas } from '../../src/schema/table-schemas.js';
-import { TS } from './bad-input/parquet.js';
 import { dropTargetDatabases, testTarget, type TestTarget } from './pipeline.js';
 import { connect, s3 } from './stack.js';
 
@@ -26,6 +26,8 @@ export interface LoaderFixture {
     events?: PipelineEvents;
     logger?: Logger;
     schemas?: TableSchemas;
+    /** Sessions to load through instead of the fixture's pool (e.g. one that records SQL). */
+    pool?: SessionSource;
     writer?: () => WriterFence | undefined;
   }): BatchLoader;
   put(key: string, body: Buffer | string): Promise<PendingFile>;
@@ -51,9 +53,9 @@ export async function loaderFixture(
     newLoader: (options = {}) =>
       new BatchLoader({
         config: target.config,
-        pool,
+        pool: options.pool ?? pool,
         s3: options.s3 ?? client,
-        schemas: options.schemas ?? new TableSchemas({ opColumn: 'Op', timestampColumn: TS }),
+        schemas: options.schemas ?? new TableSchemas(tableLayout(target.config.dms)),
         events: options.events ?? new PipelineEvents(),
         logger: options.logger ?? pino({ level: 'silent' }),
         sleep: () => Promise.resolve(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackfillUsageError, parseSince } from '../../src/cli/backfill.js';
+import { BackfillUsageError, parseSince } from '../../src/cli/since.js';
 
 const NOW = Date.parse('2024-06-12T12:00:00Z');
 

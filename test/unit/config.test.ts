@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { queueUrlRegion, sqsRegion } from '../../src/clients.js';
-import { ConfigError, loadConfig, parseConfig, redactedConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, parseConfig } from '../../src/config.js';
+import { redactedConfig } from '../../src/config-redaction.js';
 
 /** The options with no default: what any environment must supply. */
 const REQUIRED = {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { planSchemaDdl } from '../../src/cli/plan-ddl.js';
 import type { DatabendType } from '../../src/schema/databend-type.js';
 import type { TableColumn } from '../../src/schema/schema-diff.js';
 import { ODS_STATE_COLUMNS, RAW_LINEAGE_COLUMNS } from '../../src/schema/table-ddl.js';
-import type { FileColumns } from '../../src/schema/table-schemas.js';
+import { planBatchSchema, type FileColumns } from '../../src/schema/schema-plan.js';
 
 const STRING: DatabendType = { kind: 'string' };
 const INT: DatabendType = { kind: 'integer', bits: 32, signed: true };
@@ -34,9 +33,9 @@ const existing = {
   ods: [...business.filter((c) => c.name !== 'Op'), ...ODS_STATE_COLUMNS],
 };
 
-describe('planSchemaDdl', () => {
+describe('planBatchSchema', () => {
   it('creates both databases and tables for a table seen for the first time', () => {
-    const plan = planSchemaDdl(target, layout, { raw: [], ods: [] }, [
+    const plan = planBatchSchema(target, layout, { raw: [], ods: [] }, [
       file('k1', [
         ['ts', STRING],
         ['id', INT],
@@ -50,11 +49,11 @@ describe('planSchemaDdl', () => {
       'CREATE DATABASE IF NOT EXISTS `ods`',
       'CREATE TABLE IF NOT EXISTS `ods`.`orders` (`ts` VARCHAR NULL, `id` INT NULL, `is_deleted` BOOLEAN NOT NULL, `_seq` VARCHAR NOT NULL, `_updated_at` TIMESTAMP NOT NULL)',
     ]);
-    expect(plan.odsColumns).toEqual(['ts', 'id', 'is_deleted', '_seq', '_updated_at']);
+    expect(plan.ods?.map((c) => c.name)).toEqual(['ts', 'id', 'is_deleted', '_seq', '_updated_at']);
   });
 
   it('plans nothing when the tables already fit the file', () => {
-    const plan = planSchemaDdl(target, layout, existing, [
+    const plan = planBatchSchema(target, layout, existing, [
       file('k1', [
         ['Op', STRING],
         ['ts', STRING],
@@ -62,15 +61,11 @@ describe('planSchemaDdl', () => {
         ['name', STRING],
       ]),
     ]);
-    expect(plan).toEqual({
-      ok: true,
-      statements: [],
-      odsColumns: ['ts', 'id', 'name', 'is_deleted', '_seq', '_updated_at'],
-    });
+    expect(plan).toEqual({ ok: true, statements: [], raw: existing.raw, ods: existing.ods });
   });
 
   it('adds a new column after the business columns and widens a column, in raw and ODS', () => {
-    const plan = planSchemaDdl(target, layout, existing, [
+    const plan = planBatchSchema(target, layout, existing, [
       file('k1', [
         ['Op', STRING],
         ['ts', STRING],
@@ -87,7 +82,7 @@ describe('planSchemaDdl', () => {
       'ALTER TABLE `ods`.`orders` ADD COLUMN IF NOT EXISTS `email` VARCHAR NULL AFTER `name`',
       'ALTER TABLE `ods`.`orders` MODIFY COLUMN `id` BIGINT NULL',
     ]);
-    expect(plan.odsColumns).toEqual([
+    expect(plan.ods?.map((c) => c.name)).toEqual([
       'ts',
       'id',
       'name',
@@ -99,7 +94,7 @@ describe('planSchemaDdl', () => {
   });
 
   it('carries the columns a first file adds into the plan for a second file of the batch', () => {
-    const plan = planSchemaDdl(target, layout, existing, [
+    const plan = planBatchSchema(target, layout, existing, [
       file('k1', [
         ['id', INT],
         ['email', STRING],
@@ -119,7 +114,7 @@ describe('planSchemaDdl', () => {
   });
 
   it('refuses an incompatible change, naming the file', () => {
-    const plan = planSchemaDdl(target, layout, existing, [file('bad-key', [['name', INT]])]);
+    const plan = planBatchSchema(target, layout, existing, [file('bad-key', [['name', INT]])]);
     expect(plan).toEqual({
       ok: false,
       file: 'bad-key',
@@ -129,13 +124,44 @@ describe('planSchemaDdl', () => {
   });
 
   it('plans raw only for a table without a key', () => {
-    const plan = planSchemaDdl({ ...target, withOds: false }, layout, { raw: [], ods: [] }, [
+    const plan = planBatchSchema({ ...target, withOds: false }, layout, { raw: [], ods: [] }, [
       file('k1', [['id', INT]]),
     ]);
     expect(plan.ok).toBe(true);
     if (!plan.ok) return;
     expect(plan.statements.filter((s) => s.includes('`ods`'))).toEqual([]);
     expect(plan.statements).toHaveLength(2);
-    expect(plan.odsColumns).toBeUndefined();
+    expect(plan.ods).toBeUndefined();
+  });
+
+  it('keeps before-image key columns in raw only, as the service does', () => {
+    const plan = planBatchSchema(
+      { ...target, rawOnlyColumns: ['BI_id'] },
+      layout,
+      { raw: [], ods: [] },
+      [
+        file('k1', [
+          ['id', INT],
+          ['BI_id', INT],
+        ]),
+      ],
+    );
+    expect(plan.ok).toBe(true);
+    if (!plan.ok) return;
+    expect(plan.raw.map((c) => c.name)).toContain('BI_id');
+    expect(plan.ods?.map((c) => c.name)).not.toContain('BI_id');
+  });
+
+  it('holds the first file of a new table to the same rules as later ones', () => {
+    const plan = planBatchSchema(target, layout, { raw: [], ods: [] }, [
+      file('first', [
+        ['id', INT],
+        ['_seq', STRING],
+      ]),
+    ]);
+    expect(plan.ok).toBe(false);
+    if (plan.ok) return;
+    expect(plan.file).toBe('first');
+    expect(plan.message).toContain('_seq');
   });
 });
