@@ -108,7 +108,7 @@ describe('plan', () => {
       expect.stringMatching(
         new RegExp(`^MERGE INTO \`${databend.odsDatabase}\`.\`orders\` AS t USING`),
       ),
-      `INSERT INTO \`${databend.controlDatabase}\`.\`files\` VALUES`,
+      `INSERT INTO \`${databend.controlDatabase}\`.\`files\``,
       'COMMIT',
     ]);
     expect(result.stdout).toContain('(ETag ');
