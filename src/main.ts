@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { runBackfill, type BackfillOptions } from './cli/backfill.js';
 import { pauseCommand, resumeCommand } from './cli/pause.js';
+import { reloadCommand } from './cli/reload.js';
 import { planCommand } from './cli/plan.js';
 import { purgeCommand } from './cli/purge.js';
 import { reconcileCommand } from './cli/reconcile.js';
@@ -71,6 +72,7 @@ program
 
 // Operator commands, each in its own module.
 for (const command of [
+  reloadCommand,
   validateCommand,
   planCommand,
   replayCommand,

@@ -11,9 +11,11 @@ import type { BatchLoader } from '../../src/ingest/batch-loader.js';
 import { BucketLister } from '../../src/ingest/bucket-lister.js';
 import type { PendingFile } from '../../src/ingest/pending-file.js';
 import { Reloads } from '../../src/ingest/reloads.js';
+import { reloadTable } from '../../src/cli/reload.js';
 import { TS } from '../support/bad-input/parquet.js';
 import { loaderFixture, type LoaderFixture } from '../support/loader-fixture.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
+import { loadStackEnv } from '../support/stack.js';
 
 const LOAD: [string, ParquetColumnType][] = [
   [TS, 'string'],
@@ -21,6 +23,11 @@ const LOAD: [string, ParquetColumnType][] = [
   ['name', 'string'],
 ];
 const CDC: [string, ParquetColumnType][] = [['Op', 'string'], ...LOAD];
+
+// `reload` builds its clients as the CLI does: credentials from the environment.
+const stack = loadStackEnv();
+process.env.AWS_ACCESS_KEY_ID ??= stack.accessKeyId;
+process.env.AWS_SECRET_ACCESS_KEY ??= stack.secretAccessKey;
 
 let fixture: LoaderFixture;
 let loader: BatchLoader;
@@ -33,6 +40,7 @@ beforeAll(async () => {
   fixture = await loaderFixture('reload', {
     'shop.items': { primaryKey: ['id'] },
     'shop.dropped': { primaryKey: ['id'] },
+    'shop.quiet': { primaryKey: ['id'] },
   });
   loader = fixture.newLoader({ events });
   reloads = new Reloads({
@@ -235,6 +243,43 @@ describe('a DROP_AND_CREATE reload (the folder emptied, then refilled)', () => {
         '5 v2 false',
         '8 after false',
       ]);
+    },
+  );
+});
+
+describe('a reload of a source that writes no change afterwards', () => {
+  it(
+    'is declared complete by the operator, after a dry run listing what it deletes',
+    { timeout: 300_000 },
+    async () => {
+      const key = 'shop/quiet/LOAD00000001.parquet';
+      await load(
+        await fixture.put(
+          key,
+          loadFile(
+            [
+              [1, 'v1'],
+              [2, 'v1'],
+            ],
+            '2024-01-01 00:00:01',
+          ),
+        ),
+      );
+      await load(await fixture.put(key, loadFile([[1, 'v2']], '2024-01-02 00:00:00')));
+      const config = fixture.target.config;
+      const status = await reloadTable(config, { table: 'quiet' });
+      expect(status.at(-1)).toBe('  a CDC file after it loaded: no; complete: no');
+
+      const dryRun = await reloadTable(config, { table: 'quiet', complete: true, dryRun: true });
+      expect(dryRun.slice(-2)).toEqual(['would delete 1 ODS key(s):', '  2']);
+      expect(await ods('quiet')).toEqual(['1 v2 false', '2 v1 false']);
+
+      const done = await reloadTable(config, { table: 'quiet', complete: true });
+      expect(done.at(-1)).toMatch(/^applied: 1 ODS key\(s\) deleted/);
+      expect(await ods('quiet')).toEqual(['1 v2 false', '2 v1 true']);
+      await expect(reloadTable(config, { table: 'quiet' })).rejects.toThrow(
+        /no reload of quiet has begun/,
+      );
     },
   );
 });
