@@ -148,11 +148,31 @@ const schema = z
       graceSeconds: z.number().int().min(0).default(120),
     }),
     shutdown: z.strictObject({ deadlineMs: z.number().int().min(0).default(30_000) }),
+    /**
+     * Replicas elect one active writer through a lease in the control database; the others stand
+     * by and take over once it expires (docs/deployment.md, "Replicas and failover").
+     */
+    replicas: z
+      .strictObject({
+        /** How long a lease lasts without a renewal: the longest a crashed holder stalls loading. */
+        leaseTtlMs: z.number().int().min(1_000).default(15_000),
+        /** How often the holder renews and a standby looks at the lease. */
+        renewIntervalMs: z.number().int().min(100).default(3_000),
+      })
+      // Absent from trees written before replicas existed (tests, benchmarks): the defaults.
+      .prefault({}),
     log: z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     }),
   })
   .superRefine((config, ctx) => {
+    if (config.replicas.renewIntervalMs * 2 > config.replicas.leaseTtlMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replicas', 'renewIntervalMs'],
+        message: `must be at most half of replicas.leaseTtlMs (${config.replicas.leaseTtlMs}), so one failed renewal does not lose the lease`,
+      });
+    }
     if (config.sqs.visibilityHeartbeatSeconds >= config.sqs.visibilityTimeoutSeconds) {
       ctx.addIssue({
         code: 'custom',
@@ -205,6 +225,7 @@ export function configTree(env: Env, configFile?: string): Tree {
     'reconcile',
     'sweep',
     'shutdown',
+    'replicas',
     'log',
   ]) {
     tree[section] ??= {};

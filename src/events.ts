@@ -58,6 +58,19 @@ export interface BatchFenced {
   reason: string;
 }
 
+/** This process became the active writer (took the replicas' lease). */
+export interface LeaseAcquired {
+  owner: string;
+  token: number;
+}
+
+/** This process stopped being the active writer. */
+export interface LeaseLost {
+  owner: string;
+  token: number;
+  reason: string;
+}
+
 export type FileOutcomeKind = 'done' | 'ignored' | 'retry' | 'poison';
 
 export interface FileOutcome {
@@ -132,6 +145,8 @@ export interface PipelineEventMap {
   'batch:failed': BatchFailed;
   'batch:conflict': BatchConflict;
   'batch:fenced': BatchFenced;
+  'lease:acquired': LeaseAcquired;
+  'lease:lost': LeaseLost;
   'file:outcome': FileOutcome;
   'table:paused': TablePaused;
   'table:resumed': TableResumed;

@@ -118,6 +118,15 @@ export function logPipelineEvents(events: PipelineEvents, logger: Logger): () =>
       else if (e.transient) log.warn(fields, 'batch failed, will retry');
       else log.error(fields, 'batch failed');
     }),
+    events.on('batch:conflict', (e) => {
+      log.info({ table: e.table }, 'another writer committed to the table first; batch runs again');
+    }),
+    events.on('batch:fenced', (e) => {
+      log.warn(
+        { table: e.table, reason: e.reason },
+        'batch not committed: this process may not write; its files go back to the queue',
+      );
+    }),
     events.on('file:outcome', (e) => {
       const fields = { table: e.table, key: e.key, outcome: e.outcome, reason: e.reason };
       if (e.outcome === 'poison') log.error(fields, 'message poison');

@@ -15,6 +15,7 @@ import cliProgress from 'cli-progress';
 import { pino } from 'pino';
 import { s3Client } from '../clients.js';
 import type { Config } from '../config.js';
+import { writerName } from '../control/writer-name.js';
 import { SessionPool } from '../databend/session-pool.js';
 import { PipelineEvents } from '../events.js';
 import { planBackfill, type BackfillPlan, type TablePlan } from '../ingest/backfill-plan.js';
@@ -98,7 +99,16 @@ export async function runBackfill(
     }
     await prepareDatabend(pool, config);
     // No SQS side: files go in through Pipeline.submit only.
-    const { pipeline } = pipelineParts({ config, logger, events, pool, s3 });
+    // Its batches claim their tables like the service's: safe beside a running service.
+    const backfillWriter = { owner: writerName('backfill') };
+    const { pipeline } = pipelineParts({
+      config,
+      logger,
+      events,
+      pool,
+      s3,
+      writer: () => backfillWriter,
+    });
     await pipeline.syncTableState();
     const paused = new Set(pipeline.pausedTables().keys());
     const undo = logPipelineEvents(events, logger);

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import type { Config } from '../config.js';
 import { purgeRaw } from '../control/retention.js';
 import { operatorAction, withOperatorContext } from './operator-context.js';
+import { writerName } from '../control/writer-name.js';
 
 export function purgeCommand(config: () => Config): Command {
   return new Command('purge')
@@ -17,7 +18,12 @@ export function purgeCommand(config: () => Config): Command {
         const { rawDatabase } = cfg.databend;
         const { rawDays } = cfg.retention;
         const result = await withOperatorContext(cfg, ({ pool }) =>
-          purgeRaw(pool, { rawDatabase, rawDays }),
+          purgeRaw(pool, {
+            rawDatabase,
+            rawDays,
+            // Like a batch, each DELETE claims its table: safe beside a running service.
+            writer: { controlDatabase: cfg.databend.controlDatabase, owner: writerName('purge') },
+          }),
         );
         const width = Math.max(0, ...result.tables.map((t) => t.table.length));
         for (const t of result.tables) {

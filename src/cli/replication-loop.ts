@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { WriterFence } from '../control/claim-sql.js';
 import type { SessionPool } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import { BatchLoader } from '../ingest/batch-loader.js';
@@ -26,6 +27,11 @@ export interface LoopDeps {
   readonly events: PipelineEvents;
   readonly pool: SessionPool;
   readonly s3: S3Client;
+  /**
+   * Who commits batches (see BatchLoaderDeps.writer); undefined while this process may not
+   * write. Default: this process, fenced by the per-table claim only.
+   */
+  readonly writer?: () => WriterFence | undefined;
   /** How often pauses and resumes made by the CLI are read from table_state; default 5 s. */
   readonly tableStatePollMs?: number;
 }
@@ -48,6 +54,7 @@ export function pipelineParts(
     schemas: new TableSchemas(tableLayout(config.dms)),
     events,
     logger,
+    ...(deps.writer === undefined ? {} : { writer: deps.writer }),
   });
   const reloads = new Reloads({
     config,
@@ -83,15 +90,35 @@ export function pipelineParts(
   });
   const owners = new TargetOwners({ config, pool });
   return {
-    pipeline: new Pipeline({ config, logger, events, pool, queues, pauses, owners, reloads }),
+    pipeline: new Pipeline({
+      config,
+      logger,
+      events,
+      pool,
+      queues,
+      pauses,
+      owners,
+      reloads,
+      ...(deps.writer === undefined ? {} : { mayWrite: () => deps.writer?.() !== undefined }),
+    }),
     queues,
   };
 }
 
 export interface ReplicationLoop extends PipelineParts {
   readonly consumer: SqsConsumer;
-  /** Checks the queue, starts the pipeline, then polls. */
-  start(): Promise<void>;
+  /**
+   * Checks the queue, starts the pipeline, then polls; with `consume: false` it does not poll
+   * (a standby replica, until it becomes the active writer: startConsuming).
+   */
+  start(options?: { consume?: boolean }): Promise<void>;
+  /** Starts receiving from SQS (this replica became the active writer). */
+  startConsuming(): void;
+  /**
+   * Stops receiving and returns what is in flight to the queue at once (this replica stopped
+   * being the active writer): its batches cannot commit any more, and the new holder takes them.
+   */
+  stopConsuming(): Promise<void>;
   /** Stops polling, lets in-flight batches finish within the deadline, returns the rest to SQS. */
   stop(deadlineMs: number): Promise<void>;
 }
@@ -116,10 +143,15 @@ export function replicationLoop(deps: LoopDeps & { readonly sqs: SQSClient }): R
   return {
     ...parts,
     consumer,
-    start: async () => {
+    start: async (options = {}) => {
       await checkQueue(consumer, config.sqs.queueUrl);
       await parts.pipeline.start();
-      consumer.start();
+      if (options.consume ?? true) consumer.start();
+    },
+    startConsuming: () => consumer.start(),
+    stopConsuming: async () => {
+      await consumer.stopPolling();
+      await consumer.drain(0);
     },
     stop: async (deadlineMs) => {
       await consumer.stopPolling();

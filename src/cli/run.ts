@@ -24,6 +24,9 @@ import { ReconcileCron } from '../reconcile/reconcile-cron.js';
 import { ReconcileMetrics } from '../reconcile/reconcile-metrics.js';
 import { replicationLoop } from './replication-loop.js';
 import { readStatus } from './status.js';
+import { replicasLeaseName } from '../control/lease-sql.js';
+import { writerName } from '../control/writer-name.js';
+import { ReplicaLease } from '../lifecycle/replica-lease.js';
 
 export async function runService(config: Config): Promise<void> {
   const logger = createLogger({ level: config.log.level });
@@ -47,6 +50,10 @@ export async function runService(config: Config): Promise<void> {
     cron: config.retention.cron,
     purge: () =>
       purgeRaw(pool, {
+        writer: {
+          controlDatabase: config.databend.controlDatabase,
+          owner: writerName('retention'),
+        },
         rawDatabase: config.databend.rawDatabase,
         rawDays: config.retention.rawDays,
       }),
@@ -59,6 +66,27 @@ export async function runService(config: Config): Promise<void> {
     new ReconcileMetrics(metrics.registry),
     logger.child({ module: 'reconcile' }),
   );
+  // Any number of replicas run; the lease elects the one that receives and writes.
+  const lease = new ReplicaLease({
+    pool,
+    controlDatabase: config.databend.controlDatabase,
+    name: replicasLeaseName(config),
+    owner: writerName('replica'),
+    ttlMs: config.replicas.leaseTtlMs,
+    renewIntervalMs: config.replicas.renewIntervalMs,
+    events,
+    logger: logger.child({ module: 'lease' }),
+    onAcquired: () => {
+      loop.startConsuming();
+      sweep.start();
+      retention.start();
+    },
+    onLost: async () => {
+      retention.pause();
+      await Promise.all([loop.stopConsuming(), sweep.stop()]);
+    },
+  });
+  metrics.setLeaseSource(() => ({ active: lease.active, holder: lease.holder() }));
   const loop = replicationLoop({
     config,
     logger: logger.child({ module: 'pipeline' }),
@@ -66,6 +94,7 @@ export async function runService(config: Config): Promise<void> {
     pool,
     s3,
     sqs,
+    writer: () => lease.writer(),
   });
   const { pipeline } = loop;
   metrics.setPendingSource(() =>
@@ -122,6 +151,8 @@ export async function runService(config: Config): Promise<void> {
       { name: 'reconcile', run: () => reconcileCron.stop() },
       { name: 'sweep', run: () => sweep.stop() },
       { name: 'pipeline', run: () => loop.stop(config.shutdown.deadlineMs) },
+      // After the drain: a standby takes over at its next look instead of waiting for expiry.
+      { name: 'lease', run: () => lease.stop() },
       { name: 'http', run: () => http.close() },
       {
         name: 'databend',
@@ -140,16 +171,17 @@ export async function runService(config: Config): Promise<void> {
   shutdown.install(process);
 
   try {
-    await loop.start();
+    // A standby prepares like the active writer but receives nothing until the lease is its own.
+    await loop.start({ consume: false });
     metrics.recordLastCommits(
       await readLastCommits(pool, config.databend.controlDatabase).catch((err: unknown) => {
         logger.warn({ err }, 'reading the last commits from the ledger failed');
         return new Map<string, Date>();
       }),
     );
-    // After start: the control tables exist and paused tables are known.
-    sweep.start();
-    retention.start();
+    // After start: the control tables exist and paused tables are known. The sweep and
+    // retention run on the active writer only: the lease starts them.
+    await lease.start();
     reconcileCron.start();
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');

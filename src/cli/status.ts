@@ -13,6 +13,7 @@ import {
   withOperatorContext,
 } from './operator-context.js';
 import { queueFacts, queueUrlOfArn } from './queue-info.js';
+import { formatWriters, readWriters, type WritersStatus } from './status-writers.js';
 import {
   formatStatus,
   tableStatuses,
@@ -26,12 +27,12 @@ export function statusCommand(config: () => Config): Command {
     .option('--json', 'print JSON instead of a table')
     .action(
       operatorAction('status', async (options: { json?: boolean }) => {
-        const { tables, queue, warnings } = await readStatus(config());
+        const { tables, queue, writers, warnings } = await readStatus(config());
         for (const warning of warnings) process.stderr.write(`status: ${warning}\n`);
         const text =
           options.json === true
-            ? [JSON.stringify({ tables, queue: queue ?? null }, null, 2)]
-            : formatStatus(tables, queue);
+            ? [JSON.stringify({ tables, queue: queue ?? null, writers }, null, 2)]
+            : [...formatStatus(tables, queue), '', ...formatWriters(writers)];
         process.stdout.write(`${text.join('\n')}\n`);
       }),
     );
@@ -40,6 +41,8 @@ export function statusCommand(config: () => Config): Command {
 export interface StatusReport {
   readonly tables: TableStatus[];
   readonly queue: QueueStatus | undefined;
+  /** The active replica (lease holder) and each table's last writer. */
+  readonly writers: WritersStatus;
   /** What could not be read (the queue); the rest is still reported. */
   readonly warnings: string[];
 }
@@ -47,11 +50,19 @@ export interface StatusReport {
 export async function readStatus(config: Config): Promise<StatusReport> {
   return withOperatorContext(config, async ({ pool, sqs }) => {
     const control = config.databend.controlDatabase;
-    const tables = await pool.with(async (session) => {
+    const { tables, writers } = await pool.with(async (session) => {
       const totals = await queryIfExists(session, ledgerTotalsSql(control));
       const batches = await queryIfExists(session, lastBatchesSql(control));
       const states = await queryIfExists(session, tableStatesSql(control));
-      return tableStatuses(totals, batches, states);
+      const statuses = tableStatuses(totals, batches, states);
+      return {
+        tables: statuses,
+        writers: await readWriters(
+          session,
+          config,
+          statuses.map((t) => t.table),
+        ),
+      };
     });
     const warnings: string[] = [];
     let queue: QueueStatus | undefined;
@@ -78,6 +89,6 @@ export async function readStatus(config: Config): Promise<StatusReport> {
     } catch (error) {
       warnings.push(`the queue did not answer: ${firstLine(error)}`);
     }
-    return { tables, queue, warnings };
+    return { tables, queue, writers, warnings };
   });
 }

@@ -11,6 +11,11 @@ import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
 
 export const LEASES_TABLE = 'leases';
 
+/** One active writer per queue: replicas of one deployment share it, other deployments do not. */
+export function replicasLeaseName(config: { sqs: { queueUrl: string } }): string {
+  return `sqs:${config.sqs.queueUrl}`;
+}
+
 const columns: readonly [string, string][] = [
   ['name', 'VARCHAR'],
   ['owner', 'VARCHAR'],

@@ -14,6 +14,7 @@
  */
 import { qualified, quoteIdent } from '../databend/quote.js';
 import { RELOADS_COLUMNS } from './reloads-sql.js';
+import { createLeasesTableSql } from './lease-sql.js';
 
 export interface Migration {
   /** 1, 2, 3…: consecutive, in order. */
@@ -70,6 +71,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'reloads (full-load generations applied as snapshots)',
     statements: (control) => [createTableSql(control, 'reloads', RELOADS_COLUMNS)],
+  },
+  {
+    version: 3,
+    description: 'leases: the replicas elect their active writer',
+    statements: (control) => [createLeasesTableSql(control)],
   },
 ];
 

@@ -7,11 +7,14 @@ import { toDatabendError } from '../databend/error-codes.js';
 import type { SessionPool } from '../databend/session-pool.js';
 import { backoffMs, sleep } from '../lifecycle/backoff.js';
 import { purgeRawSql, rawTablesSql } from './retention-sql.js';
+import { runClaimed, type ClaimedWriter } from './claim-tables.js';
 
 export interface PurgeOptions {
   readonly rawDatabase: string;
   /** Rows loaded more than this many days ago go. */
   readonly rawDays: number;
+  /** Each table's DELETE claims the table first, like a batch (claim-tables.ts). */
+  readonly writer: ClaimedWriter;
   /** Attempts per table on transient errors; default 3. */
   readonly maxAttempts?: number;
   /** Waits between attempts; replaced by tests. */
@@ -53,7 +56,7 @@ async function purgeTable(
   const maxAttempts = options.maxAttempts ?? 3;
   for (let attempt = 1; ; attempt++) {
     try {
-      const rowsDeleted = await pool.with((s) => s.exec(sql));
+      const rowsDeleted = await pool.with((s) => runClaimed(s, options.writer, table, sql));
       return { table, ok: true, rowsDeleted };
     } catch (error) {
       const failure = toDatabendError(error);

@@ -10,6 +10,8 @@
  * are. To rebuild an ODS table from nothing, drop it first.
  */
 import type { Config } from '../config.js';
+import { runClaimed } from '../control/claim-tables.js';
+import { writerName } from '../control/writer-name.js';
 import { toDatabendError } from '../databend/error-codes.js';
 import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import { backoffMs, sleep } from '../lifecycle/backoff.js';
@@ -107,7 +109,15 @@ export async function replayTable(
       batches: { from: chunk.firstBatch, to: chunk.lastBatch },
       ...(beforeImageColumns === undefined ? {} : { beforeImageColumns }),
     });
-    rowsMerged += await withRetries(() => pool.with((s) => s.exec(sql)), options);
+    // Claimed like a batch: safe beside a running service, whose batches of the table then wait.
+    const writer = {
+      controlDatabase: config.databend.controlDatabase,
+      owner: writerName('replay'),
+    };
+    rowsMerged += await withRetries(
+      () => pool.with((s) => runClaimed(s, writer, table, sql)),
+      options,
+    );
     rowsDone += chunk.rows;
     options.onProgress?.({
       chunk: index + 1,

@@ -33,6 +33,8 @@ export interface PipelineDeps {
   readonly owners: TargetOwners;
   /** Full-load generations: begun by removed LOAD files, applied as snapshots. */
   readonly reloads: Reloads;
+  /** False while this process may not write (a replica without the lease); default always. */
+  readonly mayWrite?: () => boolean;
 }
 
 const MAX_BACKOFF_SECONDS = 12 * 60 * 60;
@@ -125,6 +127,8 @@ export class Pipeline {
       return { kind: 'ignored' };
     }
     const results = await Promise.all(parsed.files.map((ref) => this.submit(ref)));
+    // Not ours to load any more: straight back to the queue for the active writer.
+    if (this.deps.mayWrite?.() === false) return { kind: 'retry', backoffSeconds: 0 };
     if (results.some((r) => r.kind === 'poison')) return { kind: 'poison', backoffSeconds };
     if (results.some((r) => r.kind === 'retry')) return { kind: 'retry', backoffSeconds };
     return results.every((r) => r.kind === 'ignored') ? { kind: 'ignored' } : { kind: 'done' };

@@ -37,6 +37,11 @@ export class RetentionCron {
     this.job.resume();
   }
 
+  /** Stops scheduling purges until `start` (a replica that stopped being the active writer). */
+  pause(): void {
+    this.job.pause();
+  }
+
   nextRun(): Date | null {
     return this.job.nextRun();
   }

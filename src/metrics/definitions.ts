@@ -200,6 +200,42 @@ export function defineMetrics(registry: Registry) {
       'Raw retention runs by result: ok, error.',
       ['result'],
     ),
+    leaseHeld: gauge(
+      registry,
+      'lease_held',
+      "1 while this replica holds the replicas' lease (the active writer), 0 while it stands by.",
+      [],
+    ),
+    leaseTakeovers: counter(
+      registry,
+      'lease_takeovers_total',
+      "Times this replica took the replicas' lease and became the active writer.",
+      [],
+    ),
+    leaseLosses: counter(
+      registry,
+      'lease_losses_total',
+      'Times this replica stopped being the active writer other than by shutting down.',
+      [],
+    ),
+    activeReplica: gauge(
+      registry,
+      'active_replica',
+      'The active writer as this replica last read the lease: 1 for its owner (host/pid) and fencing token.',
+      ['owner', 'token'],
+    ),
+    batchConflicts: counter(
+      registry,
+      'batch_conflicts_total',
+      'Batches that ran again because another writer committed to their table first (4001/2011).',
+      ['table'],
+    ),
+    batchesFenced: counter(
+      registry,
+      'batches_fenced_total',
+      'Batches not committed because this process may not write (no lease, or a newer token claimed the table).',
+      ['table'],
+    ),
   };
 }
 

@@ -31,6 +31,12 @@ export interface HeldTable {
   oldestEventTime: Date;
 }
 
+/** The replicas' lease as this process sees it at scrape time. */
+export interface LeaseView {
+  readonly active: boolean;
+  readonly holder: { readonly owner: string; readonly token: number } | undefined;
+}
+
 export type PendingSource = () => readonly PendingTable[] | Promise<readonly PendingTable[]>;
 export type HeldSource = () => readonly HeldTable[];
 /** Dependency name (databend, s3, sqs) → whether it answered. */
@@ -68,6 +74,7 @@ export class Metrics {
   #heldSource: HeldSource | undefined;
   #dependencySource: DependencySource | undefined;
   /** Tables that had pending or held work once: they show 0 afterwards rather than vanishing. */
+  #leaseSource: (() => LeaseView) | undefined;
   readonly #pendingTables = new Set<string>();
 
   constructor(options: MetricsOptions = {}) {
@@ -85,6 +92,8 @@ export class Metrics {
     this.#metrics.retentionRowsDeleted.inc(0);
     const build = options.build ?? { version: 'unknown', commit: 'unknown', node: 'unknown' };
     this.#metrics.buildInfo.set({ ...build }, 1);
+    this.#metrics.leaseTakeovers.inc(0);
+    this.#metrics.leaseLosses.inc(0);
   }
 
   /** The pipeline's view of waiting work, read at every scrape. */
@@ -108,10 +117,16 @@ export class Metrics {
       this.#metrics.lastCommit.set({ table }, seconds(at.getTime()));
   }
 
+  /** This replica's view of the lease, read at every scrape. */
+  setLeaseSource(source: () => LeaseView): void {
+    this.#leaseSource = source;
+  }
+
   /** The Prometheus text exposition of every metric, pending work read from the pipeline first.
    * Serve this rather than `registry.metrics()`, which would show stale pending gauges. */
   async render(): Promise<{ contentType: string; body: string }> {
     await Promise.all([this.#collectPending(), this.#collectDependencies()]);
+    this.#collectLease();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
@@ -168,6 +183,18 @@ export class Metrics {
         m.retentionRuns.inc({ result: 'ok' });
         m.retentionRowsDeleted.inc(e.rowsDeleted);
       }),
+      events.on('batch:conflict', (e) => {
+        m.batchConflicts.inc({ table: e.table });
+      }),
+      events.on('batch:fenced', (e) => {
+        m.batchesFenced.inc({ table: e.table });
+      }),
+      events.on('lease:acquired', () => {
+        m.leaseTakeovers.inc();
+      }),
+      events.on('lease:lost', () => {
+        m.leaseLosses.inc();
+      }),
       events.on('retention:failed', () => {
         m.retentionRuns.inc({ result: 'error' });
       }),
@@ -190,6 +217,18 @@ export class Metrics {
     } catch (error) {
       this.#onCollectError(error);
     }
+  }
+
+  #collectLease(): void {
+    const view = this.#leaseSource?.();
+    if (view === undefined) return;
+    this.#metrics.leaseHeld.set(view.active ? 1 : 0);
+    this.#metrics.activeReplica.reset();
+    if (view.holder !== undefined && view.holder.owner !== '')
+      this.#metrics.activeReplica.set(
+        { owner: view.holder.owner, token: String(view.holder.token) },
+        1,
+      );
   }
 
   async #collectPending(): Promise<void> {

@@ -51,6 +51,11 @@ export interface ChaosRunOptions {
   /** SQS receives before the DLQ; high, so chaos does not strand files there. */
   readonly maxReceiveCount: number;
   readonly convergeTimeoutMs: number;
+  /**
+   * Service processes on the one queue (default 1). With more, each kill strikes the replica
+   * holding the lease: every other one is a SIGKILL, the others a SIGSTOP for the down time.
+   */
+  readonly replicas?: number;
 }
 
 /** What every run shares: the stack's S3/SQS, a Databend of the suite's own, the proxies. */
@@ -145,11 +150,26 @@ export async function chaosRun(
   const events = schedule.map(describeEvent);
   const before = { databend: { ...env.databendProxy.counts }, aws: { ...env.awsProxy.counts } };
 
-  const service = new ServiceProcess({
-    config,
-    env: { AWS_ACCESS_KEY_ID: stack.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.secretAccessKey },
-    logFile: join(env.dir, `service-seed${options.seed}.log`),
-  });
+  const replicas = options.replicas ?? 1;
+  const services = Array.from(
+    { length: replicas },
+    (_, i) =>
+      new ServiceProcess({
+        config,
+        env: { AWS_ACCESS_KEY_ID: stack.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.secretAccessKey },
+        logFile: join(
+          env.dir,
+          replicas === 1
+            ? `service-seed${options.seed}.log`
+            : `service-seed${options.seed}-r${i}.log`,
+        ),
+      }),
+  );
+  const [first] = services;
+  if (first === undefined) throw new Error('a chaos run needs at least one replica');
+  /** The replica holding the lease (the one that writes), else the first. */
+  const holder = (): ServiceProcess => services.find((s) => s.active) ?? first;
+  let strikes = 0;
   const echo = new MessageEcho({
     sqs: env.sqs,
     queueUrl: pipe.queueUrl,
@@ -161,7 +181,7 @@ export async function chaosRun(
   env.awsProxy.setRates({ ...NO_FAULTS, ...options.faults.aws });
 
   const started = Date.now();
-  service.start();
+  for (const s of services) s.start();
   const client = s3ClientFor({
     endpoint: stack.endpoint,
     region: stack.region,
@@ -186,13 +206,20 @@ export async function chaosRun(
   })();
   async function strike(event: ChaosEvent): Promise<void> {
     log(`  ${describeEvent(event)}`);
-    service.note(describeEvent(event));
     if (event.kind === 'kill') {
+      const service = holder();
+      service.note(describeEvent(event));
       // Every life gets to start up and poll before it is killed again; a service killed only
       // while it starts would test little but start-up.
       await service.waitUntilRunning(60_000);
       if (event.duringBatch && (await service.nextBatchStart(20_000))) await sleep(event.offsetMs);
       if (service.batchOpen) killsDuringBatch++;
+      if (replicas > 1 && strikes++ % 2 === 1) {
+        // Frozen past its lease: a standby takes over; thawed, it must not commit.
+        service.note('SIGSTOP');
+        await service.freeze(Math.max(event.downMs, config.replicas.leaseTtlMs + 2_000));
+        return;
+      }
       await service.stop('SIGKILL');
       await sleep(event.downMs);
       service.start();
@@ -240,14 +267,17 @@ export async function chaosRun(
   }
   const dead = await deadLettered(env.sqs, pipe.dlqUrl);
   if (dead > 0) problems.push(`${dead} message(s) went to the dead-letter queue`);
-  const exitCode = await service.stop('SIGTERM');
-  if (exitCode !== 0) problems.push(`the service exited with ${String(exitCode)} on SIGTERM`);
+  for (const service of services) {
+    const exitCode = await service.stop('SIGTERM');
+    if (exitCode !== 0) problems.push(`the service exited with ${String(exitCode)} on SIGTERM`);
+  }
   // Exiting at start-up while a dependency is away is allowed (the orchestrator starts it
   // again); any other exit nobody asked for is a crash.
-  const startupExits = service.unexpectedExits.filter((e) =>
+  const unexpectedExits = services.flatMap((s) => s.unexpectedExits);
+  const startupExits = unexpectedExits.filter((e) =>
     e.lastLines.some((l) => l.includes('"start-up failed"')),
   );
-  const crashes = service.unexpectedExits.filter((e) => !startupExits.includes(e));
+  const crashes = unexpectedExits.filter((e) => !startupExits.includes(e));
   for (const exit of crashes)
     problems.push(
       `the service exited by itself (code ${String(exit.code)}, signal ${String(exit.signal)}): ${exit.lastLines.slice(-3).join(' | ')}`,

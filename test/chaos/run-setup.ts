@@ -52,6 +52,8 @@ export function runConfig(
     retention: {},
     sweep: {},
     shutdown: { deadlineMs: 10_000 },
+    // Short: a killed holder's successor takes over within seconds.
+    replicas: { leaseTtlMs: 6_000, renewIntervalMs: 1_000 },
     log: { level: 'debug' },
   });
 }

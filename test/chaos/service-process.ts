@@ -131,6 +131,26 @@ export class ServiceProcess {
     return life === undefined ? [] : life.lines.slice(Math.max(0, n - life.dropped));
   }
 
+  /** Whether the current life holds the replicas' lease, as its log last said. */
+  get active(): boolean {
+    const lines = this.life?.lines ?? [];
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i] ?? '';
+      if (line.includes('"this replica is the active writer"')) return true;
+      if (line.includes('"this replica is no longer the active writer"')) return false;
+    }
+    return false;
+  }
+
+  /** Freezes the process (SIGSTOP) for `ms`, then lets it go on (SIGCONT): a partition, a GC stall. */
+  async freeze(ms: number): Promise<void> {
+    const life = this.life;
+    if (life === undefined) return;
+    life.child.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, ms));
+    life.child.kill('SIGCONT');
+  }
+
   /** Whether a batch attempt has begun and not yet committed or failed. */
   get batchOpen(): boolean {
     const life = this.life;

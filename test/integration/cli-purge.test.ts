@@ -101,7 +101,12 @@ describe('retention on a schedule', () => {
     // Every second (croner's six-field form), so the test need not wait for 03:00.
     const cron = new RetentionCron({
       cron: '* * * * * *',
-      purge: () => purgeRaw(pool, { rawDatabase: raw, rawDays: 15 }),
+      purge: () =>
+        purgeRaw(pool, {
+          rawDatabase: raw,
+          rawDays: 15,
+          writer: { controlDatabase: target.config.databend.controlDatabase, owner: 'test' },
+        }),
       events,
     });
     cron.start();

@@ -17,6 +17,7 @@ export async function testTarget(
     batching?: Record<string, unknown>;
     poison?: Record<string, unknown>;
     sqs?: Record<string, unknown>;
+    replicas?: Record<string, unknown>;
     logLevel?: string;
     /** Receives before SQS moves a message to the DLQ (default 3). */
     maxReceiveCount?: number;
@@ -62,6 +63,8 @@ export async function testTarget(
     retention: {},
     sweep: {},
     shutdown: {},
+    // Short, so a test that kills a replica sees the next one take over within seconds.
+    replicas: { leaseTtlMs: 4_000, renewIntervalMs: 1_000, ...overrides.replicas },
     log: { level: overrides.logLevel ?? 'warn' },
   });
   return { config, pipe };

@@ -12,6 +12,7 @@ import {
   s3ClientFor,
   simulate,
   writeParquetFiles,
+  type DeliverOptions,
   type DeliveryKnobs,
   type DmsFile,
   type DmsSettings,
@@ -75,6 +76,11 @@ export class Replicator {
     return code;
   }
 
+  /** Sends a signal and returns at once (SIGSTOP, SIGCONT). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   /** Resolves when a log line matches; rejects after the timeout. */
   async waitForLog(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -93,7 +99,10 @@ export class Replicator {
 export interface SimulatedSource {
   readonly simulation: Simulation;
   /** Puts the files into the bucket; `only` leaves out the files it rejects. */
-  readonly deliver: (knobs?: DeliveryKnobs, only?: (file: DmsFile) => boolean) => Promise<number>;
+  readonly deliver: (
+    knobs?: DeliveryKnobs & Pick<DeliverOptions, 'onPut'>,
+    only?: (file: DmsFile) => boolean,
+  ) => Promise<number>;
 }
 
 /** Simulates a DMS task and writes its files locally; `deliver` puts them into the test's bucket. */

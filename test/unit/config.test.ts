@@ -176,6 +176,7 @@ describe('validation', () => {
       retention: {},
       sweep: {},
       shutdown: {},
+      replicas: {},
       log: {},
     });
     expect(config.batching.maxFiles).toBe(200);
