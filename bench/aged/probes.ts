@@ -5,8 +5,8 @@
 import type { Connection } from 'databend-driver';
 import type { Config } from '../../src/config.js';
 import { newBatchId } from '../../src/merge/batch-statements.js';
-import { parseKey } from '../../src/ingest/key-layout.js';
-import { earliestLoadTime } from '../../src/ingest/ledger-window.js';
+import { parseKey } from '../../src/files/key-layout.js';
+import { earliestLoadTime } from '../../src/files/ledger-window.js';
 import { loadedFilesSql } from '../../src/control/ledger-sql.js';
 import { keyRangeFromSummary } from '../../src/merge/merge-key-range.js';
 import { batchSummarySql, mergeIntoOdsSql } from '../../src/merge/merge-sql.js';

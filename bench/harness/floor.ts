@@ -6,7 +6,7 @@
 import type { Config } from '../../src/config.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { batchStatements, newBatchId, type ReadyFile } from '../../src/merge/batch-statements.js';
-import { parseKey } from '../../src/ingest/key-layout.js';
+import { parseKey } from '../../src/files/key-layout.js';
 import { byDmsOrder, pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
 import { routeTable } from '../../src/ingest/table-routes.js';
 import { prepareDatabend } from '../../src/control/prepare.js';

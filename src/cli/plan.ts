@@ -15,7 +15,7 @@ import { isOutcome, inspectFile, type InspectedFile } from '../ingest/file-inspe
 import { byDmsOrder, pendingFileOf } from '../ingest/pending-file.js';
 import { schemaTarget } from '../ingest/table-routes.js';
 import { batchStatements, newBatchId } from '../merge/batch-statements.js';
-import { earliestLoadTime } from '../ingest/ledger-window.js';
+import { earliestLoadTime } from '../files/ledger-window.js';
 import { collisionMessage, findCollisions } from '../ingest/target-collisions.js';
 import { fileId } from '../files/file-ref.js';
 import { planBatchSchema } from '../schema/schema-plan.js';

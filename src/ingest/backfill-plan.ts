@@ -4,7 +4,7 @@
  * lists everything it is pointed at, with no start key, so it also finds what no incremental
  * listing can (see sweep-cursor.ts).
  */
-import { earliestLoadTime } from './ledger-window.js';
+import { earliestLoadTime } from '../files/ledger-window.js';
 import type { Config } from '../config.js';
 import type { BucketLister } from './bucket-lister.js';
 import type { LedgerReader } from '../control/ledger-reader.js';

@@ -31,7 +31,7 @@ import { ignoreStale, poisonInvalidRows, staleFiles } from './batch-rejects.js';
 import { done, poison, retry, type FileResult } from './file-outcome.js';
 import type { InspectedFile } from './file-inspection.js';
 import { FooterReads } from './footer-reads.js';
-import { earliestLoadTime } from './ledger-window.js';
+import { earliestLoadTime } from '../files/ledger-window.js';
 import { byDmsOrder, type PendingFile } from './pending-file.js';
 import { schemaTarget } from './table-routes.js';
 

@@ -26,7 +26,7 @@ import {
   RAW_LINEAGE_COLUMNS,
   readColumnsSql,
 } from '../schema/table-ddl.js';
-import { parseKey } from './key-layout.js';
+import { parseKey } from '../files/key-layout.js';
 import { routeTable, type TableRoute } from './table-routes.js';
 
 /** A replay that cannot start; the message says what the operator should do. */

@@ -2,7 +2,7 @@
 import type { Config } from '../config.js';
 import type { S3FileRef } from '../files/file-ref.js';
 import { fileRank } from '../merge/seq.js';
-import { parseKey, type DmsFileKey } from './key-layout.js';
+import { parseKey, type DmsFileKey } from '../files/key-layout.js';
 import { routeTable, type TableRoute } from './table-routes.js';
 
 export interface PendingFile {

@@ -27,7 +27,7 @@ import {
 import { newBatchId } from '../merge/batch-statements.js';
 import type { BucketLister, ListedObject } from './bucket-lister.js';
 import type { FileResult } from './file-outcome.js';
-import { parseKey } from './key-layout.js';
+import { parseKey } from '../files/key-layout.js';
 import type { PendingFile } from './pending-file.js';
 import { cdcFileTime, evaluateGeneration, type Generation } from './reload-generation.js';
 import { tableFolderPrefix } from './sweep-cursor.js';

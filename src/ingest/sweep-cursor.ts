@@ -29,7 +29,7 @@
  * - full-load partition folders whose names begin with a digit or a character before `'0'`,
  *   which sort into or before the CDC range.
  */
-import { parseKey, type KeyLayoutConfig } from './key-layout.js';
+import { parseKey, type KeyLayoutConfig } from '../files/key-layout.js';
 
 /** `[<bucketFolder>/]<schema>/<table>/`: the folder holding one table's files. */
 export function tableFolderPrefix(bucketFolder: string, schema: string, table: string): string {

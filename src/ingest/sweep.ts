@@ -13,7 +13,7 @@
  * Tables run one after another: a sweep is background work with minutes to finish, and the
  * pipeline's own table concurrency loads what it hands over.
  */
-import { earliestLoadTime } from './ledger-window.js';
+import { earliestLoadTime } from '../files/ledger-window.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PipelineEvents } from '../events.js';

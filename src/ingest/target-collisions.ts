@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { oneFileOfTableSql } from '../control/ledger-sql.js';
 import type { SessionPool } from '../databend/session-pool.js';
 import { poison, retry, type FileResult } from './file-outcome.js';
-import { parseKey } from './key-layout.js';
+import { parseKey } from '../files/key-layout.js';
 import type { PendingFile } from './pending-file.js';
 import { routeTable } from './table-routes.js';
 

@@ -3,8 +3,8 @@
  * (claim, lease, ledger check), the COPYs into raw (one per column set), the Op/row summary, the MERGE into ODS and the ledger INSERT. BatchLoader
  * runs them; `plan` prints them. Pure, so both always agree.
  */
-import { parseKey } from '../ingest/key-layout.js';
-import { earliestLoadTime } from '../ingest/ledger-window.js';
+import { parseKey } from '../files/key-layout.js';
+import { earliestLoadTime } from '../files/ledger-window.js';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { claimSql, type WriterFence } from '../control/claim-sql.js';

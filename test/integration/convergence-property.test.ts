@@ -12,7 +12,7 @@ import { catalogTables, compareOds, simulate, writeParquetFiles } from '../../si
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
 import { BatchLoader } from '../../src/ingest/batch-loader.js';
-import { parseKey } from '../../src/ingest/key-layout.js';
+import { parseKey } from '../../src/files/key-layout.js';
 import { pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
 import { routeTable } from '../../src/ingest/table-routes.js';
 import { prepareDatabend } from '../../src/control/prepare.js';

@@ -6,7 +6,7 @@ import type { Connection } from 'databend-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { quoteIdent, quoteString } from '../../src/databend/quote.js';
-import { parseKey } from '../../src/ingest/key-layout.js';
+import { parseKey } from '../../src/files/key-layout.js';
 import { fileRank, SEQ_LENGTH, seqSqlExpression, seqValue } from '../../src/merge/seq.js';
 import { parquetBytes } from '../support/parquet.js';
 import { connect, loadStackEnv, s3, uniqueName } from '../support/stack.js';

@@ -6,7 +6,7 @@ import {
   type DatePartitionSequence,
   type DmsFileKey,
   type KeyLayoutConfig,
-} from '../../src/ingest/key-layout.js';
+} from '../../src/files/key-layout.js';
 
 const root: KeyLayoutConfig = { bucketFolder: '' };
 const dms: KeyLayoutConfig = { bucketFolder: 'dms' };

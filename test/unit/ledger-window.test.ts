@@ -1,12 +1,12 @@
 // How far back a ledger look-up reads: from the oldest CDC file's name time less a day; the
 // whole ledger when a full-load file (whose name carries no time) is among the keys.
 import { describe, expect, it } from 'vitest';
-import { parseKey, type DmsFileKey } from '../../src/ingest/key-layout.js';
+import { parseKey, type DmsFileKey } from '../../src/files/key-layout.js';
 import {
   cdcCreatedAt,
   earliestLoadTime,
   LEDGER_WINDOW_MARGIN_MS,
-} from '../../src/ingest/ledger-window.js';
+} from '../../src/files/ledger-window.js';
 import { loadedFilesSql } from '../../src/control/ledger-sql.js';
 
 function key(text: string): DmsFileKey {

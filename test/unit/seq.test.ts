@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { parseKey } from '../../src/ingest/key-layout.js';
+import { parseKey } from '../../src/files/key-layout.js';
 import {
   fileRank,
   SEQ_LENGTH,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseKey } from '../../src/ingest/key-layout.js';
+import { parseKey } from '../../src/files/key-layout.js';
 import { fileRank, seqValue } from '../../src/merge/seq.js';
 import {
   catalogTables,

@@ -6,7 +6,7 @@ import {
   sweepStartAfter,
   tableFolderPrefix,
 } from '../../src/ingest/sweep-cursor.js';
-import type { KeyLayoutConfig } from '../../src/ingest/key-layout.js';
+import type { KeyLayoutConfig } from '../../src/files/key-layout.js';
 
 const layout = { bucketFolder: 'dms' };
 const table = 'dms/shop/orders/';

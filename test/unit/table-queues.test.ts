@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseKey } from '../../src/ingest/key-layout.js';
+import { parseKey } from '../../src/files/key-layout.js';
 import { pendingFile, type PendingFile } from '../../src/ingest/pending-file.js';
 import { TableQueues, type TableQueuesOptions } from '../../src/ingest/table-queues.js';
 import type { FileResult } from '../../src/ingest/file-outcome.js';
