@@ -14,7 +14,7 @@ import type { S3FileRef } from '../files/file-ref.js';
 export interface LedgerReader {
   /**
    * The fileIds of these files (all of one bucket) that the ledger holds; `loadedNotBefore`
-   * (ingest/ledger-window.ts) bounds how far back the ledger is read.
+   * (files/ledger-window.ts) bounds how far back the ledger is read.
    */
   loaded(
     files: readonly Pick<S3FileRef, 'bucket' | 'key' | 'etag'>[],

@@ -66,7 +66,7 @@ export function insertLedgerSql(controlDatabase: string, rows: readonly LedgerRo
 /**
  * The (key, etag) pairs of these keys that the ledger already holds; see loadedFileIds.
  * `loadedNotBefore`, when given, is a time none of the files can have been loaded before
- * (ingest/ledger-window.ts): the ledger is appended in `loaded_at` order, so Databend skips, by
+ * (files/ledger-window.ts): the ledger is appended in `loaded_at` order, so Databend skips, by
  * their min/max, the segments and blocks written before it, and the look-up reads the newest
  * blocks only however old the ledger is. A single key compares with `=`, which Databend's bloom
  * index prunes by (an IN list of several it does not).

@@ -38,7 +38,7 @@ const TIMESTAMP_SHAPE =
   /^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?$/;
 const SOURCE_SEQ_SHAPE = /^[0-9]{1,40}$/;
 
-/** What fileRank needs from a parsed key (ingest/key-layout's DmsFileKey fits). */
+/** What fileRank needs from a parsed key (files/key-layout's DmsFileKey fits). */
 export type RankableFile =
   | {
       kind: 'load';
