@@ -48,6 +48,7 @@ interface CliOptions {
   reloadEvery: number;
   maxReceiveCount: number;
   convergeTimeout: number;
+  replicas: number;
   out?: string;
 }
 
@@ -99,6 +100,12 @@ const program = new Command()
     'uploads shuffled within windows of this many files',
     integer(1, 1_000),
     6,
+  )
+  .option(
+    '--replicas <n>',
+    'service processes on the one queue; kills strike the lease holder (SIGKILL or SIGSTOP)',
+    integer(1, 5),
+    1,
   )
   .option('--echo <p>', 'share of notifications sent again later, straight to SQS', rate, 0.15)
   .option(
@@ -156,6 +163,7 @@ function runOptions(o: CliOptions, run: number): ChaosRunOptions {
     reload: o.reloadEvery > 0 && (run + 1) % o.reloadEvery === 0,
     maxReceiveCount: o.maxReceiveCount,
     convergeTimeoutMs: o.convergeTimeout * 1000,
+    replicas: o.replicas,
   };
 }
 

@@ -65,4 +65,33 @@ describe('chaos, short', () => {
       expect(result.passed).toBe(true);
     },
   );
+
+  it(
+    'converges with three replicas whose lease holder is killed and frozen: one row per key, each file once',
+    { timeout: 600_000 },
+    async () => {
+      const result = await chaosRun(env, {
+        seed: 8,
+        tables: 2,
+        durationSeconds: 10,
+        transactionsPerSecond: 6,
+        deliveryIntervalMs: 200,
+        kills: 2,
+        databendRestarts: 0,
+        outages: 0,
+        faults: { databend: {}, aws: {} },
+        duplicateProbability: 0.2,
+        reorderWindow: 5,
+        echoProbability: 0.3,
+        reload: false,
+        maxReceiveCount: 1_000,
+        convergeTimeoutMs: 240_000,
+        replicas: 3,
+      });
+      console.log([runLine(1, result), ...problemLines(result)].join('\n'));
+      expect(result.problems).toEqual([]);
+      expect(result.kills).toBe(2);
+      expect(result.passed).toBe(true);
+    },
+  );
 });
