@@ -85,15 +85,7 @@ export async function replayTable(
   await pool.with(async (session) => {
     for (const sql of plan.ddl) await session.exec(sql);
   });
-  const odsColumns = await pool.with((s) => columnsOf(s, config.databend.odsDatabase, table));
-  const rawColumns = await pool.with((s) => columnsOf(s, config.databend.rawDatabase, table));
-  const inRaw = new Set(rawColumns.map((c) => c.name));
-  const state = new Set(ODS_STATE_COLUMNS.map((c) => c.name));
-  // An ODS column raw lacks (added by hand) is left out: it stays NULL on insert.
-  const columns = odsColumns.map((c) => c.name).filter((n) => !state.has(n) && inRaw.has(n));
-  const primaryKey = plan.route.primaryKey ?? [];
-  // As in a batch: key-changing updates also tombstone the old key when raw has before images.
-  const beforeImageColumns = beforeImageColumnsIn(primaryKey, config.dms.beforeImagePrefix, inRaw);
+  const { columns, primaryKey, beforeImageColumns } = await mergeShape(pool, config, plan);
 
   let rowsDone = 0;
   let rowsMerged = 0;
@@ -134,6 +126,29 @@ export async function replayTable(
     odsCreated,
     columnsAdded: odsCreated ? 0 : plan.ddl.filter((sql) => sql.includes(' ADD COLUMN ')).length,
   };
+}
+
+/** The columns, key and before images the replay's MERGE uses, from ODS and raw as they are. */
+async function mergeShape(
+  pool: SessionPool,
+  config: Config,
+  plan: ReplayPlan,
+): Promise<{
+  columns: string[];
+  primaryKey: readonly string[];
+  beforeImageColumns: readonly string[] | undefined;
+}> {
+  const { table } = plan;
+  const odsColumns = await pool.with((s) => columnsOf(s, config.databend.odsDatabase, table));
+  const rawColumns = await pool.with((s) => columnsOf(s, config.databend.rawDatabase, table));
+  const inRaw = new Set(rawColumns.map((c) => c.name));
+  const state = new Set(ODS_STATE_COLUMNS.map((c) => c.name));
+  // An ODS column raw lacks (added by hand) is left out: it stays NULL on insert.
+  const columns = odsColumns.map((c) => c.name).filter((n) => !state.has(n) && inRaw.has(n));
+  const primaryKey = plan.route.primaryKey ?? [];
+  // As in a batch: key-changing updates also tombstone the old key when raw has before images.
+  const beforeImageColumns = beforeImageColumnsIn(primaryKey, config.dms.beforeImagePrefix, inRaw);
+  return { columns, primaryKey, beforeImageColumns };
 }
 
 /** Reads raw, routes the table, and decides the DDL and the chunks; runs nothing. */
