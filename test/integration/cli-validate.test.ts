@@ -104,7 +104,8 @@ describe('validate', () => {
       ),
     );
     expect(line(out, 'stage')).toMatch(/^FAIL {2}stage\s+.*Connection refused/);
-    expect(out.trimEnd().split('\n').at(-1)).toBe('4 of 7 checks failed');
+    expect(line(out, 'targets')).toMatch(/^ok /);
+    expect(out.trimEnd().split('\n').at(-1)).toBe('4 of 8 checks failed');
   });
 
   it('fails the configuration check, naming the field, when the configuration is invalid', async () => {

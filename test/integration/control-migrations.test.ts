@@ -85,7 +85,14 @@ describe('control-table migrations', () => {
     const tables = await strings(
       `SELECT name FROM system.tables WHERE database = '${control}' ORDER BY name`,
     );
-    expect(tables).toEqual(['files', 'held_files', 'leases', 'reloads', 'schema_version', 'table_state']);
+    expect(tables).toEqual([
+      'files',
+      'held_files',
+      'leases',
+      'reloads',
+      'schema_version',
+      'table_state',
+    ]);
 
     const again = await pool.with((s) => migrateControlTables(s, control, { holder: 'restart' }));
     expect(again.applied).toEqual([]);
