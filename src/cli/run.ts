@@ -27,6 +27,7 @@ import { readStatus } from './status.js';
 import { replicasLeaseName } from '../control/lease-sql.js';
 import { writerName } from '../control/writer-name.js';
 import { ReplicaLease } from '../lifecycle/replica-lease.js';
+import { holderDuties } from '../lifecycle/holder-duties.js';
 
 export async function runService(config: Config): Promise<void> {
   const logger = createLogger({ level: config.log.level });
@@ -76,15 +77,13 @@ export async function runService(config: Config): Promise<void> {
     renewIntervalMs: config.replicas.renewIntervalMs,
     events,
     logger: logger.child({ module: 'lease' }),
-    onAcquired: () => {
-      loop.startConsuming();
-      sweep.start();
-      retention.start();
-    },
-    onLost: async () => {
-      retention.pause();
-      await Promise.all([loop.stopConsuming(), sweep.stop()]);
-    },
+    // Receiving, the sweep and the scheduled jobs run on the active writer only.
+    ...holderDuties([
+      { name: 'consume', start: () => loop.startConsuming(), pause: () => loop.stopConsuming() },
+      { name: 'sweep', start: () => sweep.start(), pause: () => sweep.stop() },
+      retention,
+      reconcileCron,
+    ]),
   });
   metrics.setLeaseSource(() => ({ active: lease.active, holder: lease.holder() }));
   const loop = replicationLoop({
@@ -179,10 +178,9 @@ export async function runService(config: Config): Promise<void> {
         return new Map<string, Date>();
       }),
     );
-    // After start: the control tables exist and paused tables are known. The sweep and
-    // retention run on the active writer only: the lease starts them.
+    // After start: the control tables exist and paused tables are known. The sweep, retention
+    // and the scheduled reconcile run on the active writer only: the lease starts them.
     await lease.start();
-    reconcileCron.start();
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     await shutdown.run({ kind: 'request', reason: 'start-up failed', failed: true });

@@ -8,6 +8,7 @@
 import { Cron } from 'croner';
 import { ConfigError } from '../config.js';
 import type { PipelineEvents } from '../events.js';
+import type { HolderDuty } from './holder-duties.js';
 import { purgeFailure, type PurgeResult } from '../control/retention.js';
 
 export interface RetentionCronOptions {
@@ -17,7 +18,8 @@ export interface RetentionCronOptions {
   readonly events: PipelineEvents;
 }
 
-export class RetentionCron {
+export class RetentionCron implements HolderDuty {
+  readonly name = 'retention';
   private readonly job: Cron;
   private running: Promise<void> | undefined;
 
@@ -40,6 +42,11 @@ export class RetentionCron {
   /** Stops scheduling purges until `start` (a replica that stopped being the active writer). */
   pause(): void {
     this.job.pause();
+  }
+
+  /** Whether ticks run purges now (started and not paused). */
+  scheduled(): boolean {
+    return this.job.isRunning();
   }
 
   nextRun(): Date | null {

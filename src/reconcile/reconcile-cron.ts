@@ -2,16 +2,19 @@
  * Scheduled reconcile inside `run` (`reconcile.cron`, off by default): the same check as the
  * command, without repair — healing stays an operator's decision. croner's `protect` skips a
  * tick while the previous run is still going. Results go to metrics and one log line; a
- * failure never stops the schedule or the service.
+ * failure never stops the schedule or the service. Only the replica holding the lease keeps
+ * the schedule running (lifecycle/holder-duties.ts): one check per tick, not one per replica.
  */
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import { ConfigError, type Config } from '../config.js';
 import type { SessionPool } from '../databend/session-pool.js';
+import type { HolderDuty } from '../lifecycle/holder-duties.js';
 import { reconcile, statusIsEqual } from './reconcile.js';
 import type { ReconcileMetrics } from './reconcile-metrics.js';
 
-export class ReconcileCron {
+export class ReconcileCron implements HolderDuty {
+  readonly name = 'reconcile';
   private readonly job: Cron | undefined;
   private running: Promise<void> | undefined;
 
@@ -39,6 +42,16 @@ export class ReconcileCron {
 
   start(): void {
     this.job?.resume();
+  }
+
+  /** Stops scheduling checks until `start`; a check in progress finishes (it only reads). */
+  pause(): void {
+    this.job?.pause();
+  }
+
+  /** Whether ticks run checks now (set, started and not paused). */
+  scheduled(): boolean {
+    return this.job?.isRunning() ?? false;
   }
 
   nextRun(): Date | null {
