@@ -85,6 +85,10 @@ export interface ChaosRunResult {
   readonly skippedSuperseded: number;
   readonly kills: number;
   readonly killsDuringBatch: number;
+  /** Of the kills, those that froze the lease holder (SIGSTOP) rather than killed it. */
+  readonly freezes: number;
+  /** Leases taken after the first one (with one replica: its restarts). */
+  readonly takeovers: number;
   readonly databendRestarts: number;
   readonly serviceCrashes: number;
   /** Exits at start-up while Databend or SQS was away (restarted, as an orchestrator would). */
@@ -170,6 +174,7 @@ export async function chaosRun(
   /** The replica holding the lease (the one that writes), else the first. */
   const holder = (): ServiceProcess => services.find((s) => s.active) ?? first;
   let strikes = 0;
+  let freezes = 0;
   const echo = new MessageEcho({
     sqs: env.sqs,
     queueUrl: pipe.queueUrl,
@@ -217,6 +222,7 @@ export async function chaosRun(
       if (replicas > 1 && strikes++ % 2 === 1) {
         // Frozen past its lease: a standby takes over; thawed, it must not commit.
         service.note('SIGSTOP');
+        freezes++;
         await service.freeze(Math.max(event.downMs, config.replicas.leaseTtlMs + 2_000));
         return;
       }
@@ -304,6 +310,8 @@ export async function chaosRun(
     skippedSuperseded: verdict?.skippedSuperseded ?? 0,
     kills: schedule.filter((e) => e.kind === 'kill').length,
     killsDuringBatch,
+    freezes,
+    takeovers: Math.max(0, services.reduce((n, s) => n + s.acquisitions, 0) - 1),
     databendRestarts: schedule.filter((e) => e.kind === 'databend-restart').length,
     serviceCrashes: crashes.length,
     startupExits: startupExits.length,

@@ -12,7 +12,9 @@ export function runLine(index: number, result: ChaosRunResult): string {
     `run ${index + 1} seed ${result.seed}: ${verdict} — ${result.files} files ` +
     `(${result.versions} versions, ${result.changeRows} change rows; raw ${result.rawRows}` +
     `${result.skippedSuperseded > 0 ? `; ${result.skippedSuperseded} replaced before read, skipped` : ''}), ` +
-    `${result.kills} SIGKILL (${result.killsDuringBatch} during a batch), ` +
+    `${result.kills} SIGKILL (${result.killsDuringBatch} during a batch` +
+    `${result.freezes > 0 ? `; ${result.freezes} of them SIGSTOP` : ''}), ` +
+    `${result.takeovers} takeovers, ` +
     `${result.databendRestarts} Databend restart, ${result.echoes} echoed messages, ` +
     `${result.serviceCrashes} crashes, ${result.startupExits} start-up exits; ` +
     `databend proxy: ${faults(result.proxy.databend)}; s3/sqs proxy: ${faults(result.proxy.aws)}; ` +
@@ -32,6 +34,10 @@ export interface ChaosSummary {
   readonly passed: number;
   readonly kills: number;
   readonly killsDuringBatch: number;
+  readonly freezes: number;
+  readonly takeovers: number;
+  readonly chaosSeconds: number;
+  readonly convergeSeconds: number;
   readonly databendRestarts: number;
   readonly resets: number;
   readonly dropped: number;
@@ -51,6 +57,10 @@ export function summarize(results: readonly ChaosRunResult[]): ChaosSummary {
     passed: results.filter((r) => r.passed).length,
     kills: sum((r) => r.kills),
     killsDuringBatch: sum((r) => r.killsDuringBatch),
+    freezes: sum((r) => r.freezes),
+    takeovers: sum((r) => r.takeovers),
+    chaosSeconds: sum((r) => r.chaosSeconds),
+    convergeSeconds: sum((r) => r.convergeSeconds),
     databendRestarts: sum((r) => r.databendRestarts),
     resets: sum((r) => r.proxy.databend.reset + r.proxy.aws.reset),
     dropped: sum((r) => r.proxy.databend.dropped + r.proxy.aws.dropped),
@@ -66,8 +76,10 @@ export function summarize(results: readonly ChaosRunResult[]): ChaosSummary {
 export function summaryLine(s: ChaosSummary): string {
   return (
     `${s.passed}/${s.runs} runs passed: ODS equal to the source and raw equal to the files in every passing run; ` +
-    `${s.kills} SIGKILLs (${s.killsDuringBatch} during a batch), ${s.databendRestarts} Databend restarts, ` +
+    `${s.kills} SIGKILLs (${s.killsDuringBatch} during a batch${s.freezes > 0 ? `; ${s.freezes} of them SIGSTOP` : ''}), ` +
+    `${s.takeovers} lease takeovers, ${s.databendRestarts} Databend restarts, ` +
     `${s.resets} connection resets, ${s.dropped} dropped, ${s.stalled} stalled, ${s.refused} refused in outages, ` +
-    `${s.echoes} echoed messages, ${s.changeRows} change rows, ${s.serviceCrashes} crashes, ${s.startupExits} start-up exits while a dependency was away`
+    `${s.echoes} echoed messages, ${s.changeRows} change rows, ${s.serviceCrashes} crashes, ${s.startupExits} start-up exits while a dependency was away; ` +
+    `${(s.chaosSeconds / 60).toFixed(0)} min of chaos, ${(s.convergeSeconds / 60).toFixed(0)} min converging`
   );
 }

@@ -42,6 +42,8 @@ export class ServiceProcess {
   private readonly configFile: string;
   readonly unexpectedExits: UnexpectedExit[] = [];
   starts = 0;
+  /** Times any life of it became the active writer (took the replicas' lease). */
+  acquisitions = 0;
 
   /** Kills the child if this process exits first (Ctrl-C, a failed run): no orphan keeps loading. */
   private readonly killOnExit = (): void => {
@@ -67,6 +69,7 @@ export class ServiceProcess {
           if (line === '') continue;
           lines.push(line);
           if (line.includes('"bend-replicator is running"')) life.running = true;
+          if (line.includes('"this replica is the active writer"')) this.acquisitions++;
           if (line.includes('"batch started"')) life.batchesStarted++;
           else if (line.includes('"batch committed"') || line.includes('"batch failed'))
             life.batchesEnded++;
