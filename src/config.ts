@@ -149,6 +149,14 @@ const schema = z
     }),
     shutdown: z.strictObject({ deadlineMs: z.number().int().min(0).default(30_000) }),
     /**
+     * `/healthz` fails when a part with work in hand (the event loop, the SQS poll loop, a
+     * batch) made no progress for this long; the orchestrator then restarts the process.
+     */
+    liveness: z
+      .strictObject({ stallTimeoutMs: z.number().int().min(1_000).default(1_200_000) })
+      // Absent from trees written before it existed: the default.
+      .prefault({}),
+    /**
      * Replicas elect one active writer through a lease in the control database; the others stand
      * by and take over once it expires (docs/deployment.md, "Replicas and failover").
      */
@@ -225,6 +233,7 @@ export function configTree(env: Env, configFile?: string): Tree {
     'reconcile',
     'sweep',
     'shutdown',
+    'liveness',
     'replicas',
     'log',
   ]) {

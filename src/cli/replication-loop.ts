@@ -11,6 +11,7 @@ import type { WriterFence } from '../control/claim-sql.js';
 import type { SessionPool } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import { BatchLoader } from '../ingest/batch-loader.js';
+import { BatchProgress } from '../ingest/batch-progress.js';
 import { Pipeline } from '../ingest/pipeline.js';
 import { SqsConsumer } from '../ingest/sqs-consumer.js';
 import { TablePauses } from '../ingest/table-pauses.js';
@@ -47,9 +48,10 @@ export function pipelineParts(
   backlogged: () => boolean = () => false,
 ): PipelineParts {
   const { config, logger, events, pool } = deps;
+  const progress = new BatchProgress();
   const loader = new BatchLoader({
     config,
-    pool,
+    pool: progress.reporting(pool),
     s3: deps.s3,
     schemas: new TableSchemas(tableLayout(config.dms)),
     events,
@@ -74,11 +76,12 @@ export function pipelineParts(
     // loading has its footer read (or taken) already.
     onQueued: (file) => loader.prefetch(file),
     // A reload is checked in the table's own slot, never beside one of its batches.
-    run: async (table, files) => {
-      const outcomes = await loader.load(files);
-      await reloads.afterBatch(table, files, outcomes);
-      return outcomes;
-    },
+    run: (table, files, mark) =>
+      progress.run(mark, async () => {
+        const outcomes = await loader.load(files);
+        await reloads.afterBatch(table, files, outcomes);
+        return outcomes;
+      }),
   });
   const pauses = new TablePauses({
     config,

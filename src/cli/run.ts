@@ -22,12 +22,26 @@ import { Metrics } from '../metrics/metrics.js';
 import { readLastCommits } from '../control/last-commits.js';
 import { ReconcileCron } from '../reconcile/reconcile-cron.js';
 import { ReconcileMetrics } from '../reconcile/reconcile-metrics.js';
-import { replicationLoop } from './replication-loop.js';
+import { replicationLoop, type ReplicationLoop } from './replication-loop.js';
 import { readStatus } from './status.js';
 import { replicasLeaseName } from '../control/lease-sql.js';
 import { writerName } from '../control/writer-name.js';
 import { ReplicaLease } from '../lifecycle/replica-lease.js';
 import { holderDuties } from '../lifecycle/holder-duties.js';
+import { EventLoopTicker, LivenessWatchdog, type Activity } from '../lifecycle/watchdog.js';
+
+/** What must keep moving while it has work: the event loop, the poll loop, each running batch. */
+function livenessActivities(ticker: EventLoopTicker, loop: ReplicationLoop): Activity[] {
+  const tick = ticker.activity();
+  const poll = loop.consumer.pollActivity();
+  return [
+    ...(tick === undefined ? [] : [tick]),
+    ...(poll === undefined ? [] : [{ what: 'SQS poll loop', ...poll }]),
+    ...loop.queues
+      .runningBatches()
+      .map((b) => ({ what: `batch of ${b.table}`, lastProgressAt: b.lastProgressAt })),
+  ];
+}
 
 export async function runService(config: Config): Promise<void> {
   const logger = createLogger({ level: config.log.level });
@@ -127,11 +141,18 @@ export async function runService(config: Config): Promise<void> {
       Object.entries((await readiness.check()).checks).map(([name, check]) => [name, check.ok]),
     ),
   );
+  const ticker = new EventLoopTicker();
+  ticker.start();
+  const watchdog = new LivenessWatchdog({
+    stallTimeoutMs: config.liveness.stallTimeoutMs,
+    activities: () => livenessActivities(ticker, loop),
+  });
   const http = await startHttpServer({
     host: config.http.host,
     port: config.http.port,
     metrics,
     readiness,
+    liveness: () => watchdog.check(),
     // What `status --json` prints, plus what only this process knows: files waiting and held.
     status: async () => ({
       ...(await readStatus(config)),
@@ -152,7 +173,13 @@ export async function runService(config: Config): Promise<void> {
       { name: 'pipeline', run: () => loop.stop(config.shutdown.deadlineMs) },
       // After the drain: a standby takes over at its next look instead of waiting for expiry.
       { name: 'lease', run: () => lease.stop() },
-      { name: 'http', run: () => http.close() },
+      {
+        name: 'http',
+        run: async () => {
+          ticker.stop();
+          await http.close();
+        },
+      },
       {
         name: 'databend',
         run: async () => Promise.all([pool.close(), probe.close()]).then(() => undefined),

@@ -14,6 +14,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
+import { chunks, refusedByService } from './sqs-requests.js';
 
 export type MessageOutcome =
   | { readonly kind: 'done' | 'ignored' }
@@ -42,24 +43,6 @@ interface PendingDelete {
   readonly settle: (error?: Error) => void;
 }
 
-/** An error SQS answered with a 4xx that is not throttling: the request can never succeed. */
-function refusedByService(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const name = (error as { name?: unknown }).name;
-  return (
-    status !== undefined &&
-    status >= 400 &&
-    status < 500 &&
-    !/throttl|limit/i.test(typeof name === 'string' ? name : '')
-  );
-}
-
-const chunks = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
-    items.slice(i * size, i * size + size),
-  );
-
 export class SqsConsumer {
   private readonly inFlight = new Map<string, InFlight>();
   private running = false;
@@ -71,6 +54,10 @@ export class SqsConsumer {
   /** Messages whose outcome is final, deleted together once the current turn of the loop ends. */
   private pendingDeletes: PendingDelete[] = [];
   private abort = new AbortController();
+  /** When the poll loop last moved (a receive answered or failed, a turn began). */
+  private pollProgressAt = Date.now();
+  /** The poll loop waits for others (capacity), not for SQS: no activity of its own. */
+  private pollWaiting = false;
 
   constructor(private readonly options: SqsConsumerOptions) {}
 
@@ -78,6 +65,7 @@ export class SqsConsumer {
     if (this.running) return;
     this.running = true;
     this.abort = new AbortController();
+    this.pollProgressAt = Date.now();
     this.heartbeat = setInterval(
       () => void this.extendVisibility(),
       this.options.visibilityHeartbeatSeconds * 1000,
@@ -120,6 +108,14 @@ export class SqsConsumer {
     return this.running && this.lastReceiveFull && this.inFlight.size < this.options.maxInFlight;
   }
 
+  /**
+   * When the poll loop last moved, while it has a receive to make; undefined while it is stopped
+   * or waits for capacity (then the batches holding the messages are what must move).
+   */
+  pollActivity(): { readonly lastProgressAt: number } | undefined {
+    return this.running && !this.pollWaiting ? { lastProgressAt: this.pollProgressAt } : undefined;
+  }
+
   /** Stops polling; resolves when the poll loop has ended (in-flight messages keep going). */
   async stopPolling(): Promise<void> {
     this.running = false;
@@ -142,9 +138,12 @@ export class SqsConsumer {
   private async poll(): Promise<void> {
     const { sqs, queueUrl, logger } = this.options;
     while (this.running) {
+      this.pollProgressAt = Date.now();
       const room = this.options.maxInFlight - this.inFlight.size;
       if (room <= 0) {
+        this.pollWaiting = true;
         await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
+        this.pollWaiting = false;
         continue;
       }
       let messages: Message[];
@@ -162,7 +161,9 @@ export class SqsConsumer {
           { abortSignal: this.abort.signal },
         );
         messages = response.Messages ?? [];
+        this.pollProgressAt = Date.now();
       } catch (error) {
+        this.pollProgressAt = Date.now();
         this.lastReceiveFull = false;
         if (!this.running) return;
         logger.warn({ err: error }, 'receiving from SQS failed; retrying');

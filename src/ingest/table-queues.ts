@@ -23,8 +23,15 @@ export interface TableQueuesOptions {
   readonly concurrency: number;
   /** Called once per file that starts waiting (not for one that joins a waiting or loading file). */
   readonly onQueued?: (file: PendingFile) => void;
-  /** Loads one batch of one table; resolves with an outcome for every file. */
-  readonly run: (table: string, files: readonly PendingFile[]) => Promise<Map<string, FileResult>>;
+  /**
+   * Loads one batch of one table; resolves with an outcome for every file. `progress` is called
+   * whenever the batch moves (the liveness watchdog asks how long ago it last did).
+   */
+  readonly run: (
+    table: string,
+    files: readonly PendingFile[],
+    progress: () => void,
+  ) => Promise<Map<string, FileResult>>;
 }
 
 interface Waiting {
@@ -40,6 +47,8 @@ interface TableState {
   readonly inFlight: Map<string, Waiting>;
   timer: NodeJS.Timeout | undefined;
   running: boolean;
+  /** While a batch runs (not while it waits for a slot): when it last made progress. */
+  batchProgressAt: number | undefined;
   paused: boolean;
 }
 
@@ -104,6 +113,13 @@ export class TableQueues {
     });
   }
 
+  /** Each running batch and when it last made progress: for the liveness watchdog. */
+  runningBatches(): { table: string; lastProgressAt: number }[] {
+    return [...this.tables].flatMap(([table, s]) =>
+      s.batchProgressAt === undefined ? [] : [{ table, lastProgressAt: s.batchProgressAt }],
+    );
+  }
+
   /** Stops timers; waiting files stay unresolved (their messages go back to the queue). */
   stop(): void {
     for (const state of this.tables.values()) {
@@ -122,6 +138,7 @@ export class TableQueues {
         inFlight: new Map(),
         timer: undefined,
         running: false,
+        batchProgressAt: undefined,
         paused: false,
       };
       this.tables.set(table, state);
@@ -164,10 +181,14 @@ export class TableQueues {
     state.running = true;
     void this.workers.add(async () => {
       let results: Map<string, FileResult>;
+      state.batchProgressAt = Date.now();
       try {
         results = await this.options.run(
           table,
           batch.map((w) => w.file),
+          () => {
+            state.batchProgressAt = Date.now();
+          },
         );
       } catch (error) {
         const reason = `batch failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -183,6 +204,7 @@ export class TableQueues {
         for (const callback of waiting.callbacks) callback(result);
       }
       state.running = false;
+      state.batchProgressAt = undefined;
       this.schedule(table, state);
     });
   }

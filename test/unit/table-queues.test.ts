@@ -138,3 +138,42 @@ describe('TableQueues batching', () => {
     expect(queued).toEqual(['etag-1', 'etag-2']);
   });
 });
+
+describe('running batches, for the liveness watchdog', () => {
+  it('lists a batch only while it runs, with the time of its last progress', async () => {
+    vi.useFakeTimers({ now: 10_000 });
+    try {
+      let finish: (() => void) | undefined;
+      let mark: (() => void) | undefined;
+      const { queues } = queuesWith({
+        maxWaitMs: 0,
+        run: (_table, files, progress) => {
+          mark = progress;
+          return new Promise((resolve) => {
+            finish = () =>
+              resolve(
+                new Map<string, FileResult>(
+                  files.map((f) => [
+                    `${f.ref.bucket}\u0000${f.ref.key}\u0000${f.ref.etag}`,
+                    { kind: 'done', rows: 1, reason: 'loaded' },
+                  ]),
+                ),
+              );
+          });
+        },
+      });
+      expect(queues.runningBatches()).toEqual([]);
+      const outcome = queues.add(cdcFile('orders', 1));
+      await vi.advanceTimersByTimeAsync(1);
+      expect(queues.runningBatches()).toEqual([{ table: 'orders', lastProgressAt: 10_000 }]);
+      await vi.advanceTimersByTimeAsync(5_000);
+      mark?.();
+      expect(queues.runningBatches()).toEqual([{ table: 'orders', lastProgressAt: 15_001 }]);
+      finish?.();
+      await outcome;
+      expect(queues.runningBatches()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
