@@ -23,7 +23,10 @@ export interface BatchCommitted {
   rows: RowsByOp;
   /** Rows of ODS the MERGE inserted, updated or tombstoned (what the driver reports as affected). */
   rowsMerged: number;
-  /** The ledger look-up that decided which of the batch's files were new. */
+  /**
+   * The batch's ledger look-up: the fencing step's check, inside the transaction, that none of
+   * its files is loaded already (part of copyMs).
+   */
   lookupMs?: number;
   copyMs: number;
   mergeMs: number;

@@ -119,7 +119,7 @@ async function planBatch(
   const loadedIds = loadedFileIds(first.file.ref.bucket, loaded);
   for (const f of files.filter((x) => loadedIds.has(fileId(x.file.ref))))
     out.push(
-      `-- note  ${f.file.ref.key} is already in the ledger: a delivery of it is acknowledged without running anything below`,
+      `-- note  ${f.file.ref.key} is already in the ledger: the ledger check below finds it, the transaction rolls back and a delivery of it is acknowledged`,
     );
   const state = (await queryIfExists(session, tableStatesSql(databend.controlDatabase))).find(
     (r) => r.table_name === table && r.paused === true,

@@ -1,9 +1,16 @@
 /**
- * Loads one batch of one table: skips files the ledger has, reads each new file's schema from its
- * footer, evolves the tables, then runs the batch transaction, retrying it whole on transient
- * errors. Every file ends with an outcome; a bad file never takes the rest of the batch with it,
- * and a bug is never blamed on a file (batch-failure.ts). Footers can be read ahead (`prefetch`)
- * while their files wait for a batch.
+ * Loads one batch of one table: reads each file's schema from its footer, evolves the tables,
+ * then runs the batch transaction, retrying it whole on transient errors. Every file ends with an
+ * outcome; a bad file never takes the rest of the batch with it, and a bug is never blamed on a
+ * file (batch-failure.ts). Footers can be read ahead (`prefetch`) while their files wait for a
+ * batch.
+ *
+ * Files already in the ledger (redeliveries) are found by the transaction's own ledger check
+ * (merge/batch-fence.ts), which must run anyway, after the claim: the batch rolls back, those
+ * files are done and the rest run again. No look-up runs before the transaction, so a batch of
+ * new files — nearly every batch — reads the ledger once. A file that would be settled otherwise
+ * before the transaction (an unreadable footer, a schema the table cannot follow) is looked up
+ * first, so a loaded file is always `done`.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
@@ -17,7 +24,7 @@ import type { PipelineEvents } from '../events.js';
 import { fileId } from '../files/file-ref.js';
 import { checkBatchVersions } from '../files/object-version.js';
 import { backoffMs, sleep } from '../lifecycle/backoff.js';
-import { FencedError } from '../merge/batch-fence.js';
+import { FencedError, LoadedMeanwhileError } from '../merge/batch-fence.js';
 import { batchStatements, newBatchId } from '../merge/batch-statements.js';
 import {
   InvalidRowsError,
@@ -27,7 +34,13 @@ import {
 import type { TableSchemas } from '../schema/table-schemas.js';
 import { classifyBatchError, permanentReason, type BatchFailure } from './batch-failure.js';
 import { BatchReport } from './batch-report.js';
-import { ignoreStale, poisonInvalidRows, staleFiles } from './batch-rejects.js';
+import {
+  ALREADY_LOADED,
+  ignoreStale,
+  poisonInvalidRows,
+  settleLoaded,
+  staleFiles,
+} from './batch-rejects.js';
 import { done, poison, retry, type FileResult } from './file-outcome.js';
 import type { InspectedFile } from './file-inspection.js';
 import { FooterReads } from './footer-reads.js';
@@ -91,7 +104,10 @@ export class BatchLoader {
         await this.deps.pool.with((session) => this.attempt(session, remaining, outcomes));
         return outcomes;
       } catch (error) {
+        if (error instanceof LoadedMeanwhileError) settleLoaded(remaining, error.marks, outcomes);
         remaining = remaining.filter((f) => !outcomes.has(fileId(f.ref)));
+        // Not a failure, and not counted: the files were loaded before, the rest run again.
+        if (error instanceof LoadedMeanwhileError) continue;
         const failure = classifyBatchError(error);
         const table = remaining[0]?.route.target ?? '?';
         if (failure.kind === 'conflict' && ++conflicts <= MAX_CONFLICT_RETRIES) {
@@ -176,37 +192,39 @@ export class BatchLoader {
     files: readonly PendingFile[],
     outcomes: Outcomes,
   ): Promise<void> {
-    const lookupStarted = performance.now();
-    const fresh = await this.skipLoaded(session, files, outcomes);
-    const lookupMs = performance.now() - lookupStarted;
-    const ready = await this.footers.takeReady(fresh, outcomes);
-    if (ready.length === 0) return;
-    const tables = await this.evolveTables(session, ready, outcomes);
+    // Outcomes decided before the transaction: a loaded file among them is done instead.
+    const early: Outcomes = new Map();
+    const ready = await this.footers.takeReady(files, early);
+    const tables =
+      ready.length === 0 ? { ok: false as const } : await this.evolveTables(session, ready, early);
+    if (early.size > 0) await this.settleUnlessLoaded(session, files, early, outcomes);
     if (!tables.ok) return;
-    await this.commit(session, ready, tables.odsColumns, outcomes, lookupMs);
+    await this.commit(session, ready, tables.odsColumns, outcomes);
   }
 
-  /** Files the ledger already holds are done; the others are returned. */
-  private async skipLoaded(
+  /** Copies `early` into `outcomes`, except for files the ledger holds: those are done. */
+  private async settleUnlessLoaded(
     session: SqlSession,
     files: readonly PendingFile[],
+    early: Outcomes,
     outcomes: Outcomes,
-  ): Promise<PendingFile[]> {
-    const bucket = files[0]?.ref.bucket;
-    if (bucket === undefined) return [];
+  ): Promise<void> {
+    const settled = files.filter((f) => early.has(fileId(f.ref)));
+    const bucket = settled[0]?.ref.bucket;
+    if (bucket === undefined) return;
     const sql = loadedFilesSql(
       this.deps.config.databend.controlDatabase,
       bucket,
-      files.map((f) => f.ref.key),
-      earliestLoadTime(files.map((f) => f.key)),
+      settled.map((f) => f.ref.key),
+      earliestLoadTime(settled.map((f) => f.key)),
     );
     const loaded = loadedFileIds(bucket, await session.query(sql));
-    return files.filter((file) => {
-      if (!loaded.has(fileId(file.ref))) return true;
-      this.footers.forget(file);
-      outcomes.set(fileId(file.ref), done(0, 'already in the ledger'));
-      return false;
-    });
+    for (const file of settled) {
+      const id = fileId(file.ref);
+      const outcome = early.get(id);
+      if (outcome === undefined) continue;
+      outcomes.set(id, loaded.has(id) ? done(0, ALREADY_LOADED) : outcome);
+    }
   }
 
   /**
@@ -244,7 +262,6 @@ export class BatchLoader {
     ready: readonly InspectedFile[],
     odsColumns: readonly string[] | undefined,
     outcomes: Outcomes,
-    lookupMs: number,
   ): Promise<void> {
     const table = ready[0]?.file.route.target;
     if (table !== undefined) await this.claims.ensure(session, table);
@@ -274,6 +291,6 @@ export class BatchLoader {
       if (rest.length > 0) await this.attempt(session, rest, outcomes);
       return;
     }
-    this.report.committed(batchId, ready, result, outcomes, lookupMs);
+    this.report.committed(batchId, ready, result, outcomes);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The files a failed batch transaction names, settled so the rest of the batch can go again
- * without them: objects that are not the announced versions (ignored) and files with rows no ODS
- * can take (poison).
+ * without them: files the ledger check found loaded (done), objects that are not the announced
+ * versions (ignored) and files with rows no ODS can take (poison).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DatabendCode, DatabendError } from '../databend/error-codes.js';
@@ -14,12 +14,26 @@ import {
   type StaleReason,
 } from '../files/object-version.js';
 import type { InvalidRowsError } from '../merge/batch-transaction.js';
-import { ignored, poison, type FileResult } from './file-outcome.js';
+import { fileMark } from '../merge/batch-fence.js';
+import { done, ignored, poison, type FileResult } from './file-outcome.js';
 import type { InspectedFile } from './file-inspection.js';
 import type { PendingFile } from './pending-file.js';
 
 /** Outcomes by fileId, filled in as the batch goes. */
 type Outcomes = Map<string, FileResult>;
+
+export const ALREADY_LOADED = 'already in the ledger';
+
+/** Files the transaction's ledger check found loaded (LoadedMeanwhileError's marks) are done. */
+export function settleLoaded(
+  files: readonly PendingFile[],
+  marks: ReadonlySet<string>,
+  outcomes: Outcomes,
+): void {
+  for (const f of files)
+    if (marks.has(fileMark(f.ref.key, f.ref.etag)))
+      outcomes.set(fileId(f.ref), done(0, ALREADY_LOADED));
+}
 
 /**
  * The files of a failed batch whose objects are not the announced versions: from the check

@@ -32,7 +32,6 @@ export class BatchReport {
     ready: readonly InspectedFile[],
     result: BatchResult,
     outcomes: Map<string, FileResult>,
-    lookupMs: number,
   ): void {
     const route = ready[0]?.file.route;
     if (route === undefined) return;
@@ -48,7 +47,7 @@ export class BatchReport {
       files: ready.length,
       rows: result.rowsByOp,
       rowsMerged: result.rowsMerged,
-      lookupMs,
+      lookupMs: result.ledgerCheckMs,
       copyMs: result.copyMs,
       mergeMs: result.mergeMs,
       totalMs: result.totalMs,

@@ -29,11 +29,6 @@ export class FooterReads {
     this.readAhead.set(id, this.read(file));
   }
 
-  /** Drops a read-ahead the batch no longer needs (the file is in the ledger already). */
-  forget(file: PendingFile): void {
-    this.readAhead.delete(fileId(file.ref));
-  }
-
   /** The footer read ahead for this file, or read now; a read-ahead that failed is read again. */
   async take(file: PendingFile): Promise<InspectedFile | FileResult> {
     const id = fileId(file.ref);

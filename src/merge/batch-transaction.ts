@@ -31,6 +31,8 @@ export interface BatchResult {
   /** The newest DMS timestamp among the batch's rows, if the files carry one. */
   readonly newestCommitTime: Date | undefined;
   readonly rowsMerged: number;
+  /** The fencing step's ledger check (part of copyMs): the batch's one ledger look-up. */
+  readonly ledgerCheckMs: number;
   readonly copyMs: number;
   readonly mergeMs: number;
   readonly totalMs: number;
@@ -75,7 +77,7 @@ export async function runBatchTransaction(
   const started = performance.now();
   await session.exec('BEGIN');
   try {
-    await fenceBatch(session, statements.fence);
+    const ledgerCheckMs = await fenceBatch(session, statements.fence);
     const rowsByFile = new Map<string, number>();
     for (const copy of statements.copies) {
       for (const row of await session.query(copy)) {
@@ -95,6 +97,7 @@ export async function runBatchTransaction(
       rowsByFile,
       ...summary,
       rowsMerged,
+      ledgerCheckMs,
       copyMs: copied - started,
       mergeMs: merged - copied,
       totalMs: performance.now() - started,
