@@ -122,8 +122,11 @@ export interface ReplicationLoop extends PipelineParts {
    * being the active writer): its batches cannot commit any more, and the new holder takes them.
    */
   stopConsuming(): Promise<void>;
-  /** Stops polling, lets in-flight batches finish within the deadline, returns the rest to SQS. */
-  stop(deadlineMs: number): Promise<void>;
+  /**
+   * Stops polling, lets in-flight batches finish until `signal` aborts (the shutdown deadline),
+   * and returns the messages of those still running to SQS at once.
+   */
+  stop(signal: AbortSignal): Promise<void>;
 }
 
 /** `run`'s loop: the pipeline's parts and the SQS consumer that feeds them. */
@@ -154,11 +157,11 @@ export function replicationLoop(deps: LoopDeps & { readonly sqs: SQSClient }): R
     startConsuming: () => consumer.start(),
     stopConsuming: async () => {
       await consumer.stopPolling();
-      await consumer.drain(0);
+      await consumer.drain(AbortSignal.abort());
     },
-    stop: async (deadlineMs) => {
-      await consumer.stopPolling();
-      await consumer.drain(deadlineMs);
+    stop: async (signal) => {
+      await consumer.stopPolling(signal);
+      await consumer.drain(signal);
       parts.pipeline.stop();
     },
   };

@@ -14,7 +14,7 @@ import { BucketLister } from '../ingest/bucket-lister.js';
 import { DatabendLedgerReader } from '../control/ledger-reader.js';
 import { Sweep } from '../ingest/sweep.js';
 import { RetentionCron } from '../lifecycle/retention-cron.js';
-import { Shutdown } from '../lifecycle/shutdown.js';
+import { Shutdown, untilAborted } from '../lifecycle/shutdown.js';
 import { createLogger, flushLogger, logPipelineEvents } from '../logger.js';
 import { purgeRaw } from '../control/retention.js';
 import { buildInfo } from '../metrics/build-info.js';
@@ -167,22 +167,24 @@ export async function runService(config: Config): Promise<void> {
     logger,
     steps: [
       { name: 'readiness', run: () => readiness.markShuttingDown() },
-      { name: 'retention', run: () => retention.stop() },
-      { name: 'reconcile', run: () => reconcileCron.stop() },
-      { name: 'sweep', run: () => sweep.stop() },
-      { name: 'pipeline', run: () => loop.stop(config.shutdown.deadlineMs) },
+      // Every wait ends at the deadline (the signal): the steps after it still run.
+      { name: 'retention', run: (signal) => untilAborted(retention.stop(), signal) },
+      { name: 'reconcile', run: (signal) => untilAborted(reconcileCron.stop(), signal) },
+      { name: 'sweep', run: (signal) => untilAborted(sweep.stop(), signal) },
+      // At the deadline the unfinished batches' messages become visible again at once.
+      { name: 'pipeline', run: (signal) => loop.stop(signal) },
       // After the drain: a standby takes over at its next look instead of waiting for expiry.
-      { name: 'lease', run: () => lease.stop() },
+      { name: 'lease', run: (signal) => untilAborted(lease.stop(), signal) },
       {
         name: 'http',
-        run: async () => {
+        run: (signal) => {
           ticker.stop();
-          await http.close();
+          return untilAborted(http.close(), signal);
         },
       },
       {
         name: 'databend',
-        run: async () => Promise.all([pool.close(), probe.close()]).then(() => undefined),
+        run: (signal) => untilAborted(Promise.all([pool.close(), probe.close()]), signal),
       },
       {
         name: 'aws',

@@ -5,8 +5,6 @@
  * at once.
  */
 import {
-  ChangeMessageVisibilityBatchCommand,
-  ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -14,7 +12,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import { chunks, refusedByService } from './sqs-requests.js';
+import { changeVisibility, chunks, refusedByService } from './sqs-requests.js';
 
 export type MessageOutcome =
   | { readonly kind: 'done' | 'ignored' }
@@ -50,7 +48,10 @@ export class SqsConsumer {
   private lastReceiveFull = false;
   private loop: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private extending: Promise<void> | undefined;
   private capacityWaiters: (() => void)[] = [];
+  /** drain() waiting for the last in-flight message to finish. */
+  private idleWaiters: (() => void)[] = [];
   /** Messages whose outcome is final, deleted together once the current turn of the loop ends. */
   private pendingDeletes: PendingDelete[] = [];
   private abort = new AbortController();
@@ -67,7 +68,7 @@ export class SqsConsumer {
     this.abort = new AbortController();
     this.pollProgressAt = Date.now();
     this.heartbeat = setInterval(
-      () => void this.extendVisibility(),
+      () => void (this.extending = this.extendVisibility()),
       this.options.visibilityHeartbeatSeconds * 1000,
     );
     this.loop = this.poll();
@@ -116,20 +117,35 @@ export class SqsConsumer {
     return this.running && !this.pollWaiting ? { lastProgressAt: this.pollProgressAt } : undefined;
   }
 
-  /** Stops polling; resolves when the poll loop has ended (in-flight messages keep going). */
-  async stopPolling(): Promise<void> {
+  /**
+   * Stops polling; resolves when the poll loop has ended (in-flight messages keep going). A
+   * receive under way may finish (what it brings goes back to the queue at once) until `signal`
+   * aborts: an abandoned receive can still take messages on the server, invisible to everyone
+   * until their visibility timeout. Without a signal it is abandoned at once.
+   */
+  async stopPolling(signal: AbortSignal = AbortSignal.abort()): Promise<void> {
     this.running = false;
-    this.abort.abort();
+    const receive = this.abort;
+    if (signal.aborted) receive.abort();
+    else signal.addEventListener('abort', () => receive.abort(), { once: true });
     for (const wake of this.capacityWaiters.splice(0)) wake();
     await this.loop;
   }
 
-  /** Waits up to `deadlineMs` for in-flight messages, then returns the rest to the queue. */
-  async drain(deadlineMs: number): Promise<void> {
-    const deadline = Date.now() + deadlineMs;
-    while (this.inFlight.size > 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
+  /**
+   * Waits for in-flight messages until none is left or `signal` aborts (the shutdown deadline;
+   * an aborted one returns them at once), then returns the rest to the queue: they become
+   * visible again now instead of at the end of their visibility timeout.
+   */
+  async drain(signal: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (this.inFlight.size === 0 || signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      this.idleWaiters.push(resolve);
+    });
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    // An extension still under way would land after the release and hide the messages again.
+    await this.extending;
     const rest = [...this.inFlight.values()];
     this.inFlight.clear();
     await this.changeVisibility(rest, 0);
@@ -170,9 +186,20 @@ export class SqsConsumer {
         await new Promise((r) => setTimeout(r, 1_000));
         continue;
       }
+      if (!this.running) return this.returnUnhandled(messages);
       this.lastReceiveFull = messages.length >= this.options.maxMessagesPerReceive;
       for (const message of messages) this.accept(message);
     }
+  }
+
+  /** Messages received as polling stopped: back to the queue at once, for whoever polls next. */
+  private async returnUnhandled(messages: readonly Message[]): Promise<void> {
+    const entries = messages.flatMap(({ MessageId: id = '', ReceiptHandle: receiptHandle }) =>
+      receiptHandle === undefined ? [] : [{ id, receiptHandle }],
+    );
+    await this.changeVisibility(entries, 0).catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'returning messages to the queue failed'),
+    );
   }
 
   private accept(message: Message): void {
@@ -203,6 +230,7 @@ export class SqsConsumer {
     } finally {
       this.inFlight.delete(id);
       this.capacityWaiters.shift()?.();
+      if (this.inFlight.size === 0) for (const idle of this.idleWaiters.splice(0)) idle();
     }
   }
 
@@ -251,29 +279,8 @@ export class SqsConsumer {
     );
   }
 
-  private async changeVisibility(entries: readonly InFlight[], seconds: number): Promise<void> {
-    if (entries.length === 1 && entries[0] !== undefined) {
-      await this.options.sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: this.options.queueUrl,
-          ReceiptHandle: entries[0].receiptHandle,
-          VisibilityTimeout: seconds,
-        }),
-      );
-      return;
-    }
-    for (const chunk of chunks(entries, 10)) {
-      await this.options.sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: this.options.queueUrl,
-          Entries: chunk.map((e, i) => ({
-            Id: String(i),
-            ReceiptHandle: e.receiptHandle,
-            VisibilityTimeout: seconds,
-          })),
-        }),
-      );
-    }
+  private changeVisibility(entries: readonly InFlight[], seconds: number): Promise<void> {
+    return changeVisibility(this.options.sqs, this.options.queueUrl, entries, seconds);
   }
 
   private async extendVisibility(): Promise<void> {

@@ -3,10 +3,13 @@
  *
  * The composition root gives the steps in order — readiness 503, stop polling, drain in-flight
  * batches, close clients in reverse order of creation — and this class runs them one after
- * another, all within `deadlineMs`, then flushes logs and exits:
- *   - 0 after a signal when every step finished in time;
- *   - 1 after an unexpected error, a failed step, or a passed deadline (steps not yet started are
- *     skipped: unacknowledged SQS messages return to the queue by themselves);
+ * another. There is one clock: `deadlineMs` after the start, the signal every step gets aborts,
+ * and each step honours it by cutting its wait short (the drain returns its unfinished messages
+ * to the queue at once); the steps after it still run, with the signal already aborted. Then it
+ * flushes logs and exits:
+ *   - 0 after a signal when every step finished, before or after the deadline;
+ *   - 1 after an unexpected error, a failed step, or a step that ignored the abort and was still
+ *     running `abortGraceMs` after the deadline (it is abandoned, the steps after it skipped);
  *   - 128 + signal number when a second SIGTERM/SIGINT forces the exit at once.
  * An uncaught exception or unhandled rejection is logged and stops the process; carrying on after
  * one would run on in an unknown state, so the orchestrator restarts it instead.
@@ -15,7 +18,10 @@ import type { Logger } from 'pino';
 
 export interface ShutdownStep {
   name: string;
-  /** `signal` aborts when the deadline passes; a step that ignores it is abandoned then. */
+  /**
+   * `signal` aborts when the deadline passes: the step then stops waiting and does only what
+   * must not be left undone (it is abandoned if it still runs `abortGraceMs` later).
+   */
   run: (signal: AbortSignal) => Promise<void> | void;
 }
 
@@ -33,8 +39,10 @@ export interface ProcessLike {
 }
 
 export interface ShutdownOptions {
-  /** The budget for all steps together. */
+  /** The budget for all steps together; the steps' signal aborts when it is spent. */
   deadlineMs: number;
+  /** How long after the deadline steps get to honour the abort (default 2 s). */
+  abortGraceMs?: number;
   logger: Pick<Logger, 'info' | 'warn' | 'error' | 'fatal'>;
   steps: readonly ShutdownStep[];
   /** Flushes logs; runs last, even after the deadline, for at most `flushTimeoutMs`. */
@@ -46,7 +54,28 @@ export interface ShutdownOptions {
 
 const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
 
-type Timed = 'done' | 'deadline';
+type Timed = 'done' | 'abandoned';
+
+/**
+ * Resolves when `work` settles or `signal` aborts, whichever comes first: for a step whose wait
+ * may be cut short at the deadline (the work goes on unobserved until the process exits).
+ */
+export async function untilAborted(work: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  const settled = work.then(() => undefined);
+  // A failure after the deadline has no one left to report to: the process is ending.
+  settled.catch(() => undefined);
+  if (signal.aborted) return;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([settled, aborted]);
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
+}
 
 export class Shutdown {
   readonly #options: ShutdownOptions;
@@ -116,26 +145,33 @@ export class Shutdown {
     this.#controller.abort();
 
     const deadline = new AbortController();
-    let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-    const deadlinePassed = new Promise<Timed>((resolve) => {
-      deadlineTimer = setTimeout(() => {
-        deadline.abort(new Error(`shutdown deadline of ${deadlineMs} ms passed`));
-        resolve('deadline');
-      }, deadlineMs);
+    const deadlineTimer = setTimeout(() => {
+      logger.warn({ deadlineMs }, 'shutdown deadline passed: steps stop waiting');
+      deadline.abort(new Error(`shutdown deadline of ${deadlineMs} ms passed`));
+    }, deadlineMs);
+    // Not a second deadline: the bound on a step that does not honour the first.
+    let abandonTimer: ReturnType<typeof setTimeout> | undefined;
+    const abandoned = new Promise<Timed>((resolve) => {
+      abandonTimer = setTimeout(
+        () => resolve('abandoned'),
+        deadlineMs + (this.#options.abortGraceMs ?? 2_000),
+      );
     });
 
     const skipped: string[] = [];
+    let gaveUp = false;
     for (const step of steps) {
-      if (deadline.signal.aborted) {
+      if (gaveUp) {
         skipped.push(step.name);
         continue;
       }
       const started = Date.now();
       try {
         const finished = Promise.resolve(step.run(deadline.signal)).then((): Timed => 'done');
-        const outcome = await Promise.race([finished, deadlinePassed]);
-        if (outcome === 'deadline') {
-          logger.error({ step: step.name }, 'shutdown step still running at the deadline');
+        if ((await Promise.race([finished, abandoned])) === 'abandoned') {
+          gaveUp = true;
+          this.#failed = true;
+          logger.error({ step: step.name }, 'shutdown step ignored the deadline: abandoned');
         } else {
           logger.info({ step: step.name, durationMs: Date.now() - started }, 'shutdown step done');
         }
@@ -145,7 +181,7 @@ export class Shutdown {
       }
     }
     clearTimeout(deadlineTimer);
-    if (deadline.signal.aborted) this.#failed = true;
+    clearTimeout(abandonTimer);
 
     const code = this.#failed ? 1 : 0;
     logger.info(

@@ -78,6 +78,8 @@ export class FaultProxy {
   private readonly links = new Set<Link>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private outageUntil = 0;
+  /** While set, every chunk waits for it: see hold(). */
+  private holding: { readonly until: Promise<void>; readonly release: () => void } | undefined;
   readonly counts: FaultCounts = {
     connections: 0,
     dropped: 0,
@@ -124,7 +126,24 @@ export class FaultProxy {
     for (const link of [...this.links]) this.resetLink(link);
   }
 
+  /**
+   * From now on relays nothing until `release` (connections stay open, their bytes wait): a
+   * server that stopped answering in the middle of its work.
+   */
+  hold(): void {
+    if (this.holding !== undefined) return;
+    let release = (): void => undefined;
+    const until = new Promise<void>((resolve) => (release = resolve));
+    this.holding = { until, release };
+  }
+
+  release(): void {
+    this.holding?.release();
+    this.holding = undefined;
+  }
+
   async close(): Promise<void> {
+    this.release();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const link of [...this.links]) {
@@ -205,6 +224,7 @@ export class FaultProxy {
       // Back-pressure while chunks wait: the sender is paused until the queue drains.
       from.pause();
       tail = tail
+        .then(() => this.holding?.until)
         .then(() => (wait > 0 ? new Promise<void>((r) => this.later(wait, r)) : undefined))
         .then(() => {
           if (!to.destroyed) to.write(chunk);

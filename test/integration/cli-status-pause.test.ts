@@ -199,7 +199,7 @@ describe('pause and resume', () => {
       await waitFor(() => !pipeline.pausedTables().has('orders'));
       await waitForAsync(async () => (await ods()) === 1 && (await held()) === 0);
     } finally {
-      await loop.stop(5_000);
+      await loop.stop(AbortSignal.timeout(5_000));
     }
   });
 

@@ -75,7 +75,7 @@ describe('replication loop start-up', () => {
       expect(warnings).toContain('SQS did not answer at start-up; polling will retry');
       expect(proxy.counts.refused).toBeGreaterThan(0);
     } finally {
-      await loop.stop(1_000);
+      await loop.stop(AbortSignal.timeout(1_000));
       await pool.close();
       await proxy.close();
       s3.destroy();

@@ -80,7 +80,7 @@ class Service {
 
   async stop(): Promise<void> {
     await this.sweep.stop();
-    await this.loop.stop(10_000);
+    await this.loop.stop(AbortSignal.timeout(10_000));
     await this.pool.close();
     this.s3.destroy();
     this.sqs.destroy();

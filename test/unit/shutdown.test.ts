@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Shutdown, type ShutdownStep } from '../../src/lifecycle/shutdown.js';
+import { Shutdown, untilAborted, type ShutdownStep } from '../../src/lifecycle/shutdown.js';
 
 /** A stand-in for `process`: signals and errors are emitted by the test; exit is recorded. */
 class FakeProcess extends EventEmitter {
@@ -86,45 +86,79 @@ describe('Shutdown', () => {
     expect(exits).toEqual([0]);
   });
 
-  it('gives up on a step at the deadline, skips the rest, and exits 1', async () => {
+  it('aborts the steps at the deadline; a step that honours it ends in 0 and the rest still run', async () => {
     const order: string[] = [];
+    const signals: AbortSignal[] = [];
     const exits: number[] = [];
     const shutdown = new Shutdown({
       deadlineMs: 5_000,
       logger: quietLogger(),
-      steps: [recordingStep('readiness', order), hanging, recordingStep('close sqs', order)],
+      steps: [
+        recordingStep('readiness', order),
+        {
+          name: 'drain',
+          run: (signal) =>
+            new Promise<void>((resolve) => {
+              signal.addEventListener('abort', () => {
+                order.push('release');
+                resolve();
+              });
+            }),
+        },
+        { name: 'close sqs', run: (signal) => void signals.push(signal) },
+      ],
       exit: (code) => exits.push(code),
     });
     const done = shutdown.run({ kind: 'signal', signal: 'SIGTERM' });
     await vi.advanceTimersByTimeAsync(4_999);
+    expect(order).toEqual(['readiness']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await done).toBe(0);
+    expect(order).toEqual(['readiness', 'release']);
+    expect(signals.map((s) => s.aborted)).toEqual([true]);
+    expect(exits).toEqual([0]);
+  });
+
+  it('abandons a step that ignores the abort after the grace, skips the rest, and exits 1', async () => {
+    const order: string[] = [];
+    const exits: number[] = [];
+    const logger = quietLogger();
+    const shutdown = new Shutdown({
+      deadlineMs: 5_000,
+      abortGraceMs: 1_000,
+      logger,
+      steps: [recordingStep('readiness', order), hanging, recordingStep('close sqs', order)],
+      exit: (code) => exits.push(code),
+    });
+    const done = shutdown.run({ kind: 'signal', signal: 'SIGTERM' });
+    await vi.advanceTimersByTimeAsync(5_999);
     expect(exits).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(await done).toBe(1);
     expect(order).toEqual(['readiness']);
     expect(exits).toEqual([1]);
+    expect(logger.error).toHaveBeenCalledWith(
+      { step: 'drain' },
+      'shutdown step ignored the deadline: abandoned',
+    );
   });
 
-  it('tells a step the deadline passed through its abort signal', async () => {
-    let seen: AbortSignal | undefined;
-    const shutdown = new Shutdown({
-      deadlineMs: 100,
-      logger: quietLogger(),
-      steps: [
-        {
-          name: 'drain',
-          run: (signal) => {
-            seen = signal;
-            return new Promise<void>((resolve) =>
-              signal.addEventListener('abort', () => resolve()),
-            );
-          },
-        },
-      ],
-    });
-    const done = shutdown.run({ kind: 'signal', signal: 'SIGINT' });
-    await vi.advanceTimersByTimeAsync(100);
-    expect(await done).toBe(1);
-    expect(seen?.aborted).toBe(true);
+  it('untilAborted ends a wait at the abort, and at once when it already happened', async () => {
+    const never = new Promise<void>(() => undefined);
+    const controller = new AbortController();
+    let ended = false;
+    void untilAborted(never, controller.signal).then(() => (ended = true));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(ended).toBe(false);
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ended).toBe(true);
+    await expect(untilAborted(Promise.reject(new Error('late')), controller.signal)).resolves.toBe(
+      undefined,
+    );
+    await expect(
+      untilAborted(Promise.reject(new Error('early')), new AbortController().signal),
+    ).rejects.toThrow('early');
   });
 
   it('goes on with the next step after one fails, and exits 1', async () => {
