@@ -5,7 +5,9 @@
 export { simulate, completeRow, type Simulation } from './simulate.js';
 export { generate, type Generated } from './generate.js';
 export type { WorkloadOptions, ResolvedWorkload } from './workload/options.js';
-export type { Op, SourceChange, SourceDdl } from './workload/source-db.js';
+export type { Op, SourceChange, SourceDdl, SourceTruncate } from './workload/source-db.js';
+export type { ReloadPlan, TruncatePlan } from './workload/options.js';
+export { folderRemovals, type FolderRemoval } from './dms/removals.js';
 export {
   DEFAULT_DMS_SETTINGS,
   resolveDmsSettings,

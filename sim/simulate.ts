@@ -15,6 +15,7 @@ import {
 import { keyColumns, newRow } from './workload/rows.js';
 import { SourceDb, type SourceChange, type SourceDdl } from './workload/source-db.js';
 import { runTimeline } from './workload/timeline.js';
+import { folderRemovals, type FolderRemoval } from './dms/removals.js';
 import { TransactionGenerator } from './workload/transactions.js';
 
 /** Everything one simulated DMS task produced, and the source state it must converge to. */
@@ -25,6 +26,8 @@ export interface Simulation {
   readonly tables: readonly Table[];
   /** Every file DMS wrote, in creation order (a reload's files reuse earlier keys). */
   readonly files: readonly DmsFile[];
+  /** DMS deleting table folders (DROP_AND_CREATE reloads, source truncates), in time order. */
+  readonly removals: readonly FolderRemoval[];
   /** The source's final state. */
   readonly truth: Truth;
   /** Every committed source row change, in commit order (captured or not). */
@@ -93,16 +96,21 @@ export function simulate(options: WorkloadOptions, dms: Partial<DmsSettings> = {
     drafts.push(...loadFiles(done.scan.schema, done.scan.rows, done.scan.readTimes, settings));
   }
   for (const name of db.tableNames()) {
-    const from = timeline.captureStart.get(name) ?? Infinity;
-    const captured = db.changes.filter((c) => c.table === name && c.commitAt >= from);
-    drafts.push(
-      ...cutCdcFiles(name, captured, db.ddl, {
-        settings,
-        tableAt: (at) => db.tableAt(name, at),
-        notBefore: timeline.loadEnd.get(name) ?? from,
-      }),
-    );
+    for (const window of timeline.windows.get(name) ?? []) {
+      const captured = db.changes.filter(
+        (c) => c.table === name && c.commitAt >= window.from && c.commitAt < window.to,
+      );
+      drafts.push(
+        ...cutCdcFiles(name, captured, db.ddl, {
+          settings,
+          tableAt: (at) => db.tableAt(name, at),
+          notBefore: Number.isFinite(window.notBefore) ? window.notBefore : window.from,
+          ...(Number.isFinite(window.to) ? { stopAt: window.to } : {}),
+        }),
+      );
+    }
   }
+  const files = numberFiles(drafts);
 
   const snapshot = (at: Micros | null): Truth => {
     const out = new Map<string, { table: Table; rows: ReadonlyMap<string, Row> }>();
@@ -126,7 +134,8 @@ export function simulate(options: WorkloadOptions, dms: Partial<DmsSettings> = {
     workload,
     settings,
     tables: db.tableNames().map((name) => db.table(name)),
-    files: numberFiles(drafts),
+    files,
+    removals: folderRemovals(files, timeline.removals),
     truth: snapshot(null),
     sourceChanges: db.changes,
     sourceDdl: db.ddl,

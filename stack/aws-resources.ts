@@ -25,6 +25,8 @@ export interface QueueSetup {
   dlqName: string;
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
+  /** Also send ObjectRemoved events (DMS emptying a table folder begins a reload). */
+  removedEvents?: boolean;
 }
 
 export interface CreatedResources {
@@ -92,7 +94,13 @@ export async function createResources(
         Bucket: setup.bucket,
         NotificationConfiguration: {
           QueueConfigurations: [
-            { QueueArn: await queueArn(sqs, queue.QueueUrl), Events: ['s3:ObjectCreated:*'] },
+            {
+              QueueArn: await queueArn(sqs, queue.QueueUrl),
+              Events: [
+                's3:ObjectCreated:*',
+                ...(setup.removedEvents === true ? ['s3:ObjectRemoved:*' as const] : []),
+              ],
+            },
           ],
         },
       }),

@@ -18,6 +18,8 @@ export interface CdcCutOptions {
   readonly tableAt: (at: Micros) => Table;
   /** No CDC file is written before the table's full load has finished (changes are cached). */
   readonly notBefore: Micros;
+  /** Capture stopped then (a task stop, a truncate): the open file is written at that time. */
+  readonly stopAt?: Micros;
 }
 
 /** `$AR_H_CHANGE_SEQ`: 16 digits of commit time, then a 19-digit row-event counter. */
@@ -107,6 +109,7 @@ export function cutCdcFiles(
     if (bytes >= maxBytes) flush(change.commitAt + MICROS_PER_MS);
   }
   const first = buffer[0];
-  if (first !== undefined) flush(first.commitAt + intervalMicros);
+  if (first !== undefined)
+    flush(Math.min(first.commitAt + intervalMicros, options.stopAt ?? Infinity));
   return out;
 }

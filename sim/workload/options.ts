@@ -28,7 +28,11 @@ export interface WorkloadOptions {
     readonly atFraction: number;
   } | null;
   /** A DMS reload of one table (its LOAD files rewritten, new ETags). Default none. */
-  readonly reload?: { readonly table: string; readonly atFraction: number } | null;
+  readonly reload?: ReloadPlan | null;
+  /** More reloads (of one table or several), in addition to `reload`. */
+  readonly reloads?: readonly ReloadPlan[];
+  /** Source `TRUNCATE TABLE`s: no row events; DMS removes the table's folder. */
+  readonly truncates?: readonly TruncatePlan[];
   /** UPDATEs that change a primary key. Default: on when before-image columns are on. */
   readonly keyUpdates?: boolean;
 }
@@ -47,8 +51,48 @@ export interface ResolvedWorkload {
     readonly column: ColumnDef;
     readonly atFraction: number;
   } | null;
-  readonly reload: { readonly table: string; readonly atFraction: number } | null;
+  /** `reload` and `reloads` together, in time order. */
+  readonly reloads: readonly ResolvedReload[];
+  readonly truncates: readonly TruncatePlan[];
   readonly keyUpdates: boolean;
+}
+
+/**
+ * A reload of one table's full load (`reload-target`, or `reload-tables` of a running task): its
+ * rows read again and written as new `LOAD…` files (the counter starts at 1 again), the changes
+ * made meanwhile cached and written as CDC files once the load is done.
+ */
+export interface ReloadPlan {
+  readonly table: string;
+  /** When the reload starts, as a fraction of the duration (not before every full load is done). */
+  readonly atFraction: number;
+  /**
+   * Seconds before the reload during which DMS captured nothing (the task was stopped): the
+   * changes of the gap reach S3 only as the reload's rows, and its deletes not at all. Default 0.
+   */
+  readonly captureGapSeconds?: number;
+  /**
+   * DMS `TargetTablePrepMode`: `DROP_AND_CREATE` deletes the table's folder before the reload
+   * writes (S3 sends ObjectRemoved for each object); `DO_NOTHING` (default) leaves it, so the
+   * reload's files replace the old ones under the same keys, and old keys it does not reach stay.
+   */
+  readonly targetTablePrepMode?: 'DO_NOTHING' | 'DROP_AND_CREATE';
+}
+
+export interface ResolvedReload {
+  readonly table: string;
+  readonly atFraction: number;
+  readonly captureGapSeconds: number;
+  readonly targetTablePrepMode: 'DO_NOTHING' | 'DROP_AND_CREATE';
+}
+
+/**
+ * A source `TRUNCATE TABLE`: every row goes without a row event (the binlog holds a DDL), and
+ * DMS "removes all files and corresponding table folders" of the table; capture goes on.
+ */
+export interface TruncatePlan {
+  readonly table: string;
+  readonly atFraction: number;
 }
 
 function check(ok: boolean, message: string): void {
@@ -73,7 +117,18 @@ export function resolveWorkload(o: WorkloadOptions, beforeImages: boolean): Reso
           ? null
           : { table: first.name, column: ADDED_COLUMN, atFraction: 0.5 }
         : o.addColumn,
-    reload: o.reload ?? null,
+    reloads: [
+      ...(o.reload === undefined || o.reload === null ? [] : [o.reload]),
+      ...(o.reloads ?? []),
+    ]
+      .map((r) => ({
+        table: r.table,
+        atFraction: r.atFraction,
+        captureGapSeconds: r.captureGapSeconds ?? 0,
+        targetTablePrepMode: r.targetTablePrepMode ?? 'DO_NOTHING',
+      }))
+      .sort((a, b) => a.atFraction - b.atFraction),
+    truncates: [...(o.truncates ?? [])].sort((a, b) => a.atFraction - b.atFraction),
     keyUpdates: o.keyUpdates ?? beforeImages,
   };
   check(
@@ -99,9 +154,14 @@ export function resolveWorkload(o: WorkloadOptions, beforeImages: boolean): Reso
     );
     check(resolved.addColumn.atFraction >= 0, 'addColumn.atFraction must be ≥ 0');
   }
-  if (resolved.reload !== null) {
-    check(known(resolved.reload.table), `reload.table ${resolved.reload.table} is unknown`);
-    check(resolved.reload.atFraction >= 0, 'reload.atFraction must be ≥ 0');
+  for (const reload of resolved.reloads) {
+    check(known(reload.table), `reload.table ${reload.table} is unknown`);
+    check(reload.atFraction >= 0, 'reload.atFraction must be ≥ 0');
+    check(reload.captureGapSeconds >= 0, 'reload.captureGapSeconds must be ≥ 0');
+  }
+  for (const truncate of resolved.truncates) {
+    check(known(truncate.table), `truncates.table ${truncate.table} is unknown`);
+    check(truncate.atFraction >= 0, 'truncates.atFraction must be ≥ 0');
   }
   check(
     !resolved.keyUpdates || beforeImages,

@@ -27,6 +27,12 @@ export interface SourceChange {
   readonly eventNo: number;
 }
 
+/** A source `TRUNCATE TABLE`: its rows went without row events. */
+export interface SourceTruncate {
+  readonly table: string;
+  readonly at: Micros;
+}
+
 export interface SourceDdl {
   readonly table: string;
   readonly at: Micros;
@@ -106,6 +112,7 @@ export class SourceDb {
   readonly #initial = new Map<string, Table>();
   readonly changes: SourceChange[] = [];
   readonly ddl: SourceDdl[] = [];
+  readonly truncates: SourceTruncate[] = [];
   #eventNo = 0;
 
   constructor(tables: readonly Table[]) {
@@ -179,6 +186,13 @@ export class SourceDb {
     const state = this.#state(table);
     state.table = withAddedColumn(state.table, column);
     this.ddl.push({ table, at, column });
+  }
+
+  /** `TRUNCATE TABLE`: every row deleted, none as a row change (the binlog holds a DDL). */
+  truncate(table: string, at: Micros): void {
+    const state = this.#state(table);
+    for (const key of [...state.rows.keys()]) state.put(key, null, at);
+    this.truncates.push({ table, at });
   }
 
   /** The table's definition as of time `at` (DDL committed at or before it applied). */

@@ -2,7 +2,7 @@ import type { Rng } from '../random.js';
 import { keyOf } from '../model/table.js';
 import { MICROS_PER_MS, MICROS_PER_SECOND, type Micros } from '../time.js';
 import { FullLoadScan } from './full-load-scan.js';
-import type { ResolvedWorkload } from './options.js';
+import type { ResolvedReload, ResolvedWorkload, TruncatePlan } from './options.js';
 import type { SourceDb } from './source-db.js';
 import type { TransactionGenerator } from './transactions.js';
 
@@ -13,12 +13,30 @@ export interface CompletedScan {
   readonly reload: boolean;
 }
 
+/**
+ * A span in which DMS captured a table's changes: from a full load's start (the first one, or a
+ * reload after a gap) until capture stopped (a task stop, a truncate) or forever. Its CDC files
+ * are not written before `notBefore`, the end of the full load that opened it: DMS caches a
+ * table's changes while it loads the table.
+ */
+export interface CaptureWindow {
+  readonly from: Micros;
+  to: Micros;
+  notBefore: Micros;
+}
+
+/** DMS deleting a table's folder (TargetTablePrepMode=DROP_AND_CREATE, a source TRUNCATE). */
+export interface FolderRemovalAt {
+  readonly table: string;
+  readonly at: Micros;
+  readonly why: 'drop-and-create' | 'truncate';
+}
+
 export interface TimelineResult {
   readonly scans: readonly CompletedScan[];
-  /** Per table, when its first full load started: DMS captures its changes from then on. */
-  readonly captureStart: ReadonlyMap<string, Micros>;
-  /** Per table, when its first full load finished: no CDC file is written before. */
-  readonly loadEnd: ReadonlyMap<string, Micros>;
+  /** Per table, the spans in which DMS captured its changes, in time order. */
+  readonly windows: ReadonlyMap<string, readonly CaptureWindow[]>;
+  readonly removals: readonly FolderRemovalAt[];
   readonly endAt: Micros;
 }
 
@@ -58,17 +76,32 @@ export function runTimeline(
   let nextLoadStart = startAt + 500 * MICROS_PER_MS;
   let scan: { scan: FullLoadScan; reload: boolean } | null = null;
   const scans: CompletedScan[] = [];
-  const captureStart = new Map<string, Micros>();
-  const loadEnd = new Map<string, Micros>();
+  const windows = new Map<string, CaptureWindow[]>();
+  const removals: FolderRemovalAt[] = [];
   const scripted: Scripted[] = [];
   let lastLoadEnd = startAt;
 
   const ddl = o.addColumn;
   let ddlAppliedAt: Micros | null = null;
-  const reload = o.reload;
-  let reloadStarted = false;
+  const reloads = [...o.reloads];
+  const truncates = [...o.truncates];
   let seen = db.changes.length;
   let now = startAt;
+
+  const planned = (fraction: number): Micros => startAt + fraction * (endAt - startAt);
+  const openWindow = (table: string): CaptureWindow | undefined => {
+    const last = windows.get(table)?.at(-1);
+    return last !== undefined && last.to === Infinity ? last : undefined;
+  };
+  const startCapture = (table: string, at: Micros): CaptureWindow => {
+    const window: CaptureWindow = { from: at, to: Infinity, notBefore: Infinity };
+    windows.set(table, [...(windows.get(table) ?? []), window]);
+    return window;
+  };
+  const stopCapture = (table: string, at: Micros): void => {
+    const open = openWindow(table);
+    if (open !== undefined) open.to = at;
+  };
 
   const schedule = (at: Micros, run: () => void): void => {
     scripted.push({ at: Math.ceil(at / 2) * 2, run });
@@ -96,35 +129,47 @@ export function runTimeline(
   const loadsDone = (): boolean => loadQueue.length === 0 && scan === null;
   const ddlDue = (): Micros | null => {
     if (ddl === null || ddlAppliedAt !== null || !loadsDone()) return null;
-    const at = Math.max(
-      startAt + ddl.atFraction * (endAt - startAt),
-      lastLoadEnd + MICROS_PER_SECOND,
-    );
+    const at = Math.max(planned(ddl.atFraction), lastLoadEnd + MICROS_PER_SECOND);
     return Math.floor(at / 2) * 2 + 1;
   };
+  // Capture stops a gap before the reload is planned (never before the table's load is done).
+  const gapDue = (): Micros | null => {
+    const reload = reloads[0];
+    if (reload === undefined || reload.captureGapSeconds === 0 || !loadsDone()) return null;
+    const name = resolveName(reload.table);
+    if (openWindow(name) === undefined) return null;
+    const at = planned(reload.atFraction) - reload.captureGapSeconds * MICROS_PER_SECOND;
+    return Math.floor(Math.max(at, lastLoadEnd + MICROS_PER_MS, now) / 2) * 2 + 1;
+  };
   const reloadDue = (): Micros | null => {
-    if (reload === null || reloadStarted || !loadsDone()) return null;
-    const at = Math.max(
-      startAt + reload.atFraction * (endAt - startAt),
-      lastLoadEnd + MICROS_PER_SECOND,
-    );
-    return Math.round(at);
+    const reload = reloads[0];
+    if (reload === undefined || !loadsDone() || gapDue() !== null) return null;
+    return Math.round(Math.max(planned(reload.atFraction), lastLoadEnd + MICROS_PER_SECOND, now));
+  };
+  const truncateDue = (): Micros | null => {
+    const truncate = truncates[0];
+    if (truncate === undefined || !loadsDone()) return null;
+    const at = Math.max(planned(truncate.atFraction), lastLoadEnd + MICROS_PER_SECOND, now);
+    return Math.floor(at / 2) * 2 + 1;
   };
   const pending = (): boolean =>
     !loadsDone() ||
     scripted.length > 0 ||
     ddlDue() !== null ||
-    reloadDue() !== null ||
+    reloads.length > 0 ||
+    truncates.length > 0 ||
     (ddlAppliedAt !== null && now < ddlAppliedAt + AFTER_DDL_MICROS);
 
   for (;;) {
     const readAt: Micros | null = scan?.scan.nextReadAt() ?? null;
     const loadAt: Micros | null = scan === null && loadQueue.length > 0 ? nextLoadStart : null;
     const ddlAt = ddlDue();
+    const gapAt = gapDue();
     const reloadAt = reloadDue();
+    const truncateAt = truncateDue();
     const scriptAt = scripted[0]?.at ?? null;
     const txnAt = nextTxnAt <= endAt || pending() ? nextTxnAt : null;
-    const candidates = [scriptAt, txnAt, ddlAt, reloadAt, loadAt, readAt].filter(
+    const candidates = [scriptAt, txnAt, ddlAt, gapAt, truncateAt, reloadAt, loadAt, readAt].filter(
       (t): t is number => t !== null && Number.isFinite(t),
     );
     if (candidates.length === 0) break;
@@ -138,9 +183,24 @@ export function runTimeline(
     } else if (ddlAt === now && ddl !== null) {
       db.addColumn(resolveName(ddl.table), ddl.column, now);
       ddlAppliedAt = now;
-    } else if (reloadAt === now && reload !== null) {
-      reloadStarted = true;
+    } else if (gapAt === now && reloads[0] !== undefined) {
+      stopCapture(resolveName(reloads[0].table), now);
+    } else if (truncateAt === now && truncates[0] !== undefined) {
+      const name = resolveName((truncates.shift() as TruncatePlan).table);
+      db.truncate(name, now);
+      // The open CDC file is written as capture meets the DDL; then DMS removes the folder.
+      const captured = openWindow(name) !== undefined;
+      stopCapture(name, now);
+      removals.push({ table: name, at: now + MICROS_PER_MS, why: 'truncate' });
+      if (captured) startCapture(name, now).notBefore = now + 2 * MICROS_PER_MS;
+    } else if (reloadAt === now && reloads[0] !== undefined) {
+      const reload = reloads.shift() as ResolvedReload;
       const name = resolveName(reload.table);
+      stopCapture(name, now);
+      if (reload.targetTablePrepMode === 'DROP_AND_CREATE')
+        removals.push({ table: name, at: now, why: 'drop-and-create' });
+      // The reload's changes are captured from its start and cached until it is done.
+      startCapture(name, now);
       scan = {
         scan: new FullLoadScan(db, name, now, o.fullLoadRowMicros, useTaskStartTime ? now : null),
         reload: true,
@@ -149,7 +209,7 @@ export function runTimeline(
       const name = loadQueue.shift() as string;
       const fixed = useTaskStartTime ? startAt : null;
       scan = { scan: new FullLoadScan(db, name, now, o.fullLoadRowMicros, fixed), reload: false };
-      captureStart.set(name, now);
+      startCapture(name, now);
       scriptScenarios(name, now);
     } else if (readAt === now && scan !== null) {
       scan.scan.readNext();
@@ -160,11 +220,12 @@ export function runTimeline(
       const done = scan;
       const finished = Math.max(now, done.scan.endAt());
       scans.push({ scan: done.scan, endAt: finished, reload: done.reload });
-      if (!done.reload) loadEnd.set(done.scan.table, finished);
+      const window = openWindow(done.scan.table);
+      if (window !== undefined) window.notBefore = finished;
       lastLoadEnd = Math.max(lastLoadEnd, finished);
       nextLoadStart = finished + 100 * MICROS_PER_MS;
       scan = null;
     }
   }
-  return { scans, captureStart, loadEnd, endAt: now };
+  return { scans, windows, removals, endAt: now };
 }

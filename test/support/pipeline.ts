@@ -21,10 +21,14 @@ export async function testTarget(
     logLevel?: string;
     /** Receives before SQS moves a message to the DLQ (default 3). */
     maxReceiveCount?: number;
+    /** The bucket also sends ObjectRemoved events to the queue. */
+    removedEvents?: boolean;
   } = {},
 ): Promise<TestTarget> {
   const stack = loadStackEnv();
-  const pipe = await isolatedPipe(name, overrides.maxReceiveCount);
+  const pipe = await isolatedPipe(name, overrides.maxReceiveCount, loadStackEnv(), {
+    removedEvents: overrides.removedEvents ?? false,
+  });
   const suffix = uniqueName(name).toLowerCase();
   const config = parseConfig({
     databend: {

@@ -98,9 +98,12 @@ export class Replicator {
 
 export interface SimulatedSource {
   readonly simulation: Simulation;
-  /** Puts the files into the bucket; `only` leaves out the files it rejects. */
+  /**
+   * Puts the files into the bucket, and deletes the folders DMS deletes (`simulation.removals`)
+   * between them; `only` leaves out the files it rejects.
+   */
   readonly deliver: (
-    knobs?: DeliveryKnobs & Pick<DeliverOptions, 'onPut'>,
+    knobs?: DeliveryKnobs & Pick<DeliverOptions, 'onPut' | 'realTime'>,
     only?: (file: DmsFile) => boolean,
   ) => Promise<number>;
 }
@@ -129,7 +132,7 @@ export async function simulatedSource(
       (
         await deliverFiles(
           written.filter((w) => only(w.file)),
-          { ...knobs, client, bucket },
+          { ...knobs, client, bucket, removals: simulation.removals },
         )
       ).length,
   };

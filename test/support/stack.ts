@@ -105,6 +105,7 @@ export async function isolatedPipe(
   prefix: string,
   maxReceiveCount = 3,
   stack: LocalStack = loadStackEnv(),
+  options: { removedEvents?: boolean } = {},
 ): Promise<IsolatedPipe> {
   const name = uniqueName(prefix).toLowerCase().replace(/_/g, '-');
   const created = await createResources(
@@ -120,6 +121,7 @@ export async function isolatedPipe(
       dlqName: `${name}-dlq`,
       maxReceiveCount,
       visibilityTimeoutSeconds: 30,
+      ...options,
     },
   );
   return { bucket: name, queueUrl: created.queueUrl, dlqUrl: created.dlqUrl, maxReceiveCount };
