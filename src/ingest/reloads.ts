@@ -30,6 +30,7 @@ import type { FileResult } from './file-outcome.js';
 import { parseKey } from '../files/key-layout.js';
 import type { PendingFile } from './pending-file.js';
 import { cdcFileTime, evaluateGeneration, type Generation } from './reload-generation.js';
+import { supersededLoad } from './superseded-load.js';
 import { tableFolderPrefix } from './sweep-cursor.js';
 import { routeTable, type TableRoute } from './table-routes.js';
 import { fileId } from '../files/file-ref.js';
@@ -102,6 +103,10 @@ export class Reloads {
       if (route === undefined || route.primaryKey === undefined) return;
       if (loads.length > 0 && !this.open.has(table) && (await this.rewritten(table, loads)))
         await this.begin(route, undefined, 'a LOAD key was loaded under a new ETag');
+      if (!this.open.has(table)) {
+        const superseded = await supersededLoad(this.deps.lister, files, outcomes);
+        if (superseded !== undefined) await this.begin(route, superseded.endedAt, superseded.why);
+      }
       if (!this.open.has(table)) return;
       const status = await this.status(route);
       if (status.complete) await this.apply(route, status);
