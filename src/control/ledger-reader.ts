@@ -20,8 +20,11 @@ export interface LedgerReader {
     files: readonly Pick<S3FileRef, 'bucket' | 'key' | 'etag'>[],
     loadedNotBefore?: Date,
   ): Promise<Set<string>>;
-  /** `<schema>/<table>` → the greatest CDC key loaded at or before `loadedBefore`. */
-  newestCdcKeys(loadedBefore: Date): Promise<Map<string, string>>;
+  /**
+   * `<schema>/<table>` → the greatest CDC key loaded at or before `loadedBefore` (by event
+   * time), among the ledger rows loaded at or after `loadedSince` when given.
+   */
+  newestCdcKeys(loadedBefore: Date, loadedSince?: Date): Promise<Map<string, string>>;
 }
 
 /** Keys per ledger query: one S3 page. */
@@ -54,7 +57,7 @@ export class DatabendLedgerReader implements LedgerReader {
     return ids;
   }
 
-  async newestCdcKeys(loadedBefore: Date): Promise<Map<string, string>> {
+  async newestCdcKeys(loadedBefore: Date, loadedSince?: Date): Promise<Map<string, string>> {
     const { config } = this;
     const rows = await this.query(
       newestCdcKeysSql(
@@ -62,6 +65,7 @@ export class DatabendLedgerReader implements LedgerReader {
         config.s3.bucket,
         config.s3.bucketFolder,
         loadedBefore,
+        loadedSince,
       ),
     );
     return new Map(

@@ -15,12 +15,22 @@ export function newestCdcKeysSql(
   bucket: string,
   bucketFolder: string,
   loadedBefore: Date,
+  /**
+   * Only rows loaded at or after this time (`loaded_at`): the ledger is appended in that order,
+   * so Databend skips older blocks by their min/max (files/ledger-window.ts). The sweep passes
+   * it after its first scan and keeps the greatest key per folder itself.
+   */
+  loadedSince?: Date,
 ): string {
   const folder = bucketFolder.replace(/^\/+|\/+$/g, '');
   const depth = folder === '' ? 0 : folder.split('/').length;
   const key = quoteIdent('object_key');
   const eventTime = quoteIdent('event_time');
-  const cutoff = `${quoteString(loadedBefore.toISOString().replace('T', ' ').replace('Z', ''))}::TIMESTAMP`;
+  const literal = (d: Date): string =>
+    `${quoteString(d.toISOString().replace('T', ' ').replace('Z', ''))}::TIMESTAMP`;
+  const cutoff = literal(loadedBefore);
+  const since =
+    loadedSince === undefined ? '' : ` AND ${quoteIdent('loaded_at')} >= ${literal(loadedSince)}`;
   const underFolder =
     folder === ''
       ? ''
@@ -31,7 +41,7 @@ export function newestCdcKeysSql(
     `split_part(${key}, '/', ${depth + 2}) AS table_folder, max(${key}) AS newest_key ` +
     `FROM ${qualified(controlDatabase, 'files')} ` +
     `WHERE ${quoteIdent('bucket')} = ${quoteString(bucket)} AND ${quoteIdent('file_kind')} = 'cdc' ` +
-    `AND (${eventTime} IS NULL OR ${eventTime} <= ${cutoff})${underFolder} ` +
+    `AND (${eventTime} IS NULL OR ${eventTime} <= ${cutoff})${underFolder}${since} ` +
     `GROUP BY 1, 2`
   );
 }

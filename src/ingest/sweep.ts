@@ -12,8 +12,17 @@
  *
  * Tables run one after another: a sweep is background work with minutes to finish, and the
  * pipeline's own table concurrency loads what it hands over.
+ *
+ * Ledger reads that do not grow with the ledger's age: the first sweep of a process reads the
+ * newest CDC key of every folder from the whole ledger; later sweeps read only the rows loaded
+ * since a day before the previous sweep's cutoff (see #refreshCursors) and keep the greatest key
+ * per folder themselves. Listed CDC files are looked up in the window their names allow
+ * (files/ledger-window.ts). Full-load files have no time in their name and are listed by every
+ * sweep; once the ledger holds one (its rows are never removed) the sweep remembers it and does
+ * not look it up again, so only the first sweep, and one after a reload, reads the whole ledger
+ * for them.
  */
-import { earliestLoadTime } from '../files/ledger-window.js';
+import { earliestLoadTime, LEDGER_WINDOW_MARGIN_MS } from '../files/ledger-window.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PipelineEvents } from '../events.js';
@@ -62,6 +71,12 @@ export const DEFAULT_LOOKBACK_MS = 60 * 60 * 1000;
 export class Sweep {
   /** Files handed over and not yet settled: a later sweep does not count them again. */
   readonly #handed = new Map<string, Promise<void>>();
+  /** `<schema>/<table>` → the greatest CDC key loaded before #cursorCutoff. */
+  readonly #cursors = new Map<string, string>();
+  /** The cutoff of the last scan of newest keys; undefined before the first. */
+  #cursorCutoff: Date | undefined;
+  /** Full-load files (fileIds) found in the ledger: listed again by every sweep, looked up once. */
+  readonly #loadedFullLoad = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #current: Promise<void> | undefined;
   #running = false;
@@ -98,7 +113,7 @@ export class Sweep {
     const requestsBefore = lister.requests;
     const signal = this.#abort.signal;
     const graceCutoff = started - config.sweep.graceSeconds * 1000;
-    const cursors = await ledger.newestCdcKeys(
+    const cursors = await this.#refreshCursors(
       new Date(started - (this.deps.lookbackMs ?? DEFAULT_LOOKBACK_MS)),
     );
     const paused = this.deps.pausedTables();
@@ -120,13 +135,18 @@ export class Sweep {
         const candidates = page.flatMap((object) => {
           if (object.lastModified.getTime() > graceCutoff) return [];
           const file = listedFile(config, object);
-          return file === undefined || this.#handed.has(fileId(file.ref)) ? [] : [file];
+          if (file === undefined) return [];
+          const id = fileId(file.ref);
+          return this.#handed.has(id) || this.#loadedFullLoad.has(id) ? [] : [file];
         });
         if (candidates.length === 0) continue;
         const loaded = await ledger.loaded(
           candidates.map((c) => c.ref),
           earliestLoadTime(candidates.map((c) => c.key)),
         );
+        for (const c of candidates)
+          if (c.key.kind === 'load' && loaded.has(fileId(c.ref)))
+            this.#loadedFullLoad.add(fileId(c.ref));
         missing.push(...candidates.filter((c) => !loaded.has(fileId(c.ref))));
       }
       // Handed over in DMS order, full load first, as the table's queue would load them.
@@ -140,6 +160,31 @@ export class Sweep {
       found,
       durationMs: now() - started,
     };
+  }
+
+  /**
+   * The newest CDC key per folder among files loaded at or before `cutoff` (by event time), as a
+   * scan of the whole ledger would give, reading only recent rows after the first scan. The keys
+   * only grow (ledger rows are never removed), so the greatest of the previous scan's key and
+   * the window's is the whole ledger's. A row the previous scan did not count either committed
+   * after it, so was written (`loaded_at`) at most one transaction earlier, or had an event time
+   * after the previous cutoff, so was loaded after that time less the clock margin: both lie in
+   * a window from a day before the previous cutoff.
+   */
+  async #refreshCursors(cutoff: Date): Promise<ReadonlyMap<string, string>> {
+    const since =
+      this.#cursorCutoff === undefined
+        ? undefined
+        : new Date(this.#cursorCutoff.getTime() - LEDGER_WINDOW_MARGIN_MS);
+    const newest = await this.deps.ledger.newestCdcKeys(cutoff, since);
+    for (const [folder, key] of newest) {
+      const known = this.#cursors.get(folder);
+      // Byte order, as Databend and S3 compare keys.
+      if (known === undefined || Buffer.compare(Buffer.from(key), Buffer.from(known)) > 0)
+        this.#cursors.set(folder, key);
+    }
+    this.#cursorCutoff = cutoff;
+    return this.#cursors;
   }
 
   #hand(file: PendingFile): void {

@@ -94,6 +94,10 @@ export class FakeLedger implements LedgerReader {
   readonly files = new Set<string>();
   readonly newest = new Map<string, string>();
   readonly cutoffs: Date[] = [];
+  /** The `loadedSince` of each newest-key scan (undefined: the whole ledger). */
+  readonly sinces: (Date | undefined)[] = [];
+  /** The keys of each look-up of listed files. */
+  readonly lookups: string[][] = [];
 
   /** Records a file as loaded, with the ETag FakeBucket gives it by default. */
   add(key: string, etag = `etag-of-${key}`): void {
@@ -101,11 +105,13 @@ export class FakeLedger implements LedgerReader {
   }
 
   loaded(files: readonly { bucket: string; key: string; etag: string }[]): Promise<Set<string>> {
+    this.lookups.push(files.map((f) => f.key));
     return Promise.resolve(new Set(files.map((f) => fileId(f)).filter((id) => this.files.has(id))));
   }
 
-  newestCdcKeys(loadedBefore: Date): Promise<Map<string, string>> {
+  newestCdcKeys(loadedBefore: Date, loadedSince?: Date): Promise<Map<string, string>> {
     this.cutoffs.push(loadedBefore);
+    this.sinces.push(loadedSince);
     return Promise.resolve(new Map(this.newest));
   }
 }

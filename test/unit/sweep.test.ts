@@ -131,6 +131,44 @@ describe('a sweep', () => {
     expect(h.ledger.cutoffs).toEqual([new Date(NOW - 900_000)]);
   });
 
+  it('reads only recent ledger rows for start keys after its first sweep, keeping the keys', async () => {
+    const h = harness({ deps: { lookbackMs: 900_000 } });
+    const newest = 'shop/orders/20240612-100000000.parquet';
+    h.bucket.put(newest, OLD);
+    h.ledger.add(newest);
+    h.ledger.newest.set('shop/orders', newest);
+    await h.sweep.runOnce();
+    // The window of the next scan holds nothing new: the start key stays.
+    h.ledger.newest.clear();
+    h.ledger.newest.set('shop/orders', 'shop/orders/20240612-090000000.parquet');
+    await h.sweep.runOnce();
+    expect(h.ledger.sinces).toEqual([undefined, new Date(NOW - 900_000 - 86_400_000)]);
+    const tableListings = h.bucket.requests.filter((r) => r.Delimiter === undefined);
+    expect(tableListings.map((r) => r.StartAfter)).toEqual([newest, newest]);
+  });
+
+  it('looks a full-load file up until the ledger holds it, then no more', async () => {
+    const h = harness();
+    h.bucket.put('shop/orders/LOAD00000001.parquet', OLD);
+    h.bucket.put('shop/orders/LOAD00000002.parquet', OLD);
+    h.ledger.add('shop/orders/LOAD00000001.parquet');
+    await h.sweep.runOnce();
+    await h.sweep.settled();
+    await h.sweep.runOnce();
+    expect(h.ledger.lookups).toEqual([
+      ['shop/orders/LOAD00000001.parquet', 'shop/orders/LOAD00000002.parquet'],
+      ['shop/orders/LOAD00000002.parquet'],
+    ]);
+    // A reload (a new ETag under the same key) is a new file, looked up again.
+    h.bucket.put('shop/orders/LOAD00000001.parquet', OLD, 'etag-of-the-reload');
+    await h.sweep.settled();
+    await h.sweep.runOnce();
+    expect(h.ledger.lookups.at(-1)).toEqual([
+      'shop/orders/LOAD00000001.parquet',
+      'shop/orders/LOAD00000002.parquet',
+    ]);
+  });
+
   it('discovers a table folder the ledger has never seen and lists it whole', async () => {
     const h = harness();
     h.bucket.put('shop/refunds/20240612-100000000.parquet', OLD);
