@@ -99,6 +99,7 @@ export async function replayTable(
       primaryKey,
       opColumn: config.dms.opColumn,
       batches: { from: chunk.firstBatch, to: chunk.lastBatch },
+      snapshotsIn: config.databend.controlDatabase,
       ...(beforeImageColumns === undefined ? {} : { beforeImageColumns }),
     });
     // Claimed like a batch: safe beside a running service, whose batches of the table then wait.

@@ -154,6 +154,7 @@ function mergeInputOf(
     opColumn: config.dms.opColumn,
     batchId,
     beforeImageColumns: batchBeforeImages(ready, primaryKey, config.dms.beforeImagePrefix),
+    snapshotsIn: config.databend.controlDatabase,
   };
 }
 

@@ -30,6 +30,25 @@ export interface MergeIntoOdsInput {
   readonly beforeImageColumns?: readonly string[] | undefined;
   /** The batch's range of the first key column (merge-key-range.ts): ODS blocks outside it are skipped. */
   readonly keyRange?: MergeKeyRange | undefined;
+  /**
+   * The control database whose `reloads` table holds the table's applied snapshots: changes
+   * older than the newest one's boundary are left out (see snapshotFloorCondition).
+   */
+  readonly snapshotsIn?: string | undefined;
+}
+
+/**
+ * A change older than an applied snapshot's boundary is superseded by it: a key the snapshot
+ * holds has a newer row, and a key it lacks did not exist when the reload read past it, so it
+ * was deleted (the snapshot tombstoned the keys ODS held; this keeps out the ones that arrive
+ * later, e.g. a CDC file of the old generation still queued when the reload was applied).
+ */
+export function snapshotFloorCondition(controlDatabase: string, table: string): string {
+  return (
+    `${quoteIdent('_seq')} >= coalesce((SELECT max(${quoteIdent('boundary_seq')}) ` +
+    `FROM ${qualified(controlDatabase, 'reloads')} WHERE ${quoteIdent('table_name')} = ${quoteString(table)} ` +
+    `AND ${quoteIdent('applied_at')} IS NOT NULL), '')`
+  );
 }
 
 export function mergeIntoOdsSql(input: MergeIntoOdsInput): string {
@@ -54,8 +73,12 @@ export function mergeRawRangeIntoOdsSql(input: MergeRawRangeInput): string {
   );
 }
 
-function mergeSql(input: Omit<MergeIntoOdsInput, 'batchId'>, rawFilter: string): string {
+function mergeSql(input: Omit<MergeIntoOdsInput, 'batchId'>, rowFilter: string): string {
   if (input.primaryKey.length === 0) throw new Error(`ODS ${input.odsTable} needs a primary key`);
+  const rawFilter =
+    input.snapshotsIn === undefined
+      ? rowFilter
+      : `${rowFilter} AND ${snapshotFloorCondition(input.snapshotsIn, input.odsTable)}`;
   const col = (name: string): string => quoteIdent(name);
   const op = `s.${col(input.opColumn)}`;
   const raw = qualified(input.rawDatabase, input.rawTable);

@@ -151,10 +151,17 @@ describe('a reload after a capture gap', () => {
       expect(await load(after)).toEqual(['done']);
       expect(applied).toEqual([{ table: 'items', tombstoned: 2 }]);
 
-      // A change from before the reload, delivered late, resurrects nothing.
+      // Changes from before the reload, delivered late, resurrect nothing: neither a key the
+      // snapshot deleted nor one ODS never held (inserted, then deleted during the gap).
       const late = await fixture.put(
         `${folder}/20240101-000020000.parquet`,
-        cdcFile([['U', 2, 'late']], '2024-01-01 00:00:20'),
+        cdcFile(
+          [
+            ['U', 2, 'late'],
+            ['I', 9, 'gone'],
+          ],
+          '2024-01-01 00:00:20',
+        ),
       );
       expect(await load(late)).toEqual(['done']);
       expect(await ods('items')).toEqual([
