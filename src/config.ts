@@ -149,6 +149,16 @@ const schema = z
     }),
     shutdown: z.strictObject({ deadlineMs: z.number().int().min(0).default(30_000) }),
     /**
+     * While Databend or S3 does not answer, receiving pauses and the messages in hand are held;
+     * the dependencies are probed with a doubling wait between these bounds.
+     */
+    outage: z
+      .strictObject({
+        probeBackoffMs: z.number().int().min(100).default(1_000),
+        probeMaxBackoffMs: z.number().int().min(100).default(30_000),
+      })
+      .prefault({}),
+    /**
      * `/healthz` fails when a part with work in hand (the event loop, the SQS poll loop, a
      * batch) made no progress for this long; the orchestrator then restarts the process.
      */
@@ -233,6 +243,7 @@ export function configTree(env: Env, configFile?: string): Tree {
     'reconcile',
     'sweep',
     'shutdown',
+    'outage',
     'liveness',
     'replicas',
     'log',

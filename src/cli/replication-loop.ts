@@ -4,7 +4,7 @@
  * the same parts without the consumer.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { WriterFence } from '../control/claim-sql.js';
@@ -13,7 +13,8 @@ import type { PipelineEvents } from '../events.js';
 import { BatchLoader } from '../ingest/batch-loader.js';
 import { BatchProgress } from '../ingest/batch-progress.js';
 import { Pipeline } from '../ingest/pipeline.js';
-import { SqsConsumer } from '../ingest/sqs-consumer.js';
+import { holdingThroughOutages, type OutageGate } from '../ingest/outage-gate.js';
+import { SqsConsumer, type MessageOutcome } from '../ingest/sqs-consumer.js';
 import { TablePauses } from '../ingest/table-pauses.js';
 import { BucketLister } from '../ingest/bucket-lister.js';
 import { Reloads } from '../ingest/reloads.js';
@@ -130,8 +131,15 @@ export interface ReplicationLoop extends PipelineParts {
 }
 
 /** `run`'s loop: the pipeline's parts and the SQS consumer that feeds them. */
-export function replicationLoop(deps: LoopDeps & { readonly sqs: SQSClient }): ReplicationLoop {
-  const { config } = deps;
+export function replicationLoop(
+  deps: LoopDeps & {
+    readonly sqs: SQSClient;
+    /** Holds messages and pauses receiving while Databend or S3 does not answer. */
+    readonly gate?: OutageGate;
+  },
+): ReplicationLoop {
+  const { config, gate } = deps;
+  const handle = (message: Message): Promise<MessageOutcome> => parts.pipeline.handle(message);
   // The queues ask the consumer whether a backlog is coming (only once files arrive, so after
   // the consumer below exists); the consumer hands its messages to the pipeline.
   const parts = pipelineParts(deps, () => consumer.backlogged);
@@ -143,7 +151,8 @@ export function replicationLoop(deps: LoopDeps & { readonly sqs: SQSClient }): R
     visibilityTimeoutSeconds: config.sqs.visibilityTimeoutSeconds,
     visibilityHeartbeatSeconds: config.sqs.visibilityHeartbeatSeconds,
     maxInFlight: config.sqs.maxInFlightMessages,
-    handle: (message) => parts.pipeline.handle(message),
+    handle: gate === undefined ? handle : holdingThroughOutages(handle, gate),
+    ...(gate === undefined ? {} : { receiveGate: (signal: AbortSignal) => gate.whenUp(signal) }),
     logger: deps.logger.child({ module: 'sqs' }),
   });
   return {
@@ -156,10 +165,12 @@ export function replicationLoop(deps: LoopDeps & { readonly sqs: SQSClient }): R
     },
     startConsuming: () => consumer.start(),
     stopConsuming: async () => {
+      gate?.release();
       await consumer.stopPolling();
       await consumer.drain(AbortSignal.abort());
     },
     stop: async (signal) => {
+      gate?.stop();
       await consumer.stopPolling(signal);
       await consumer.drain(signal);
       parts.pipeline.stop();

@@ -12,6 +12,7 @@ import { Readiness } from '../http/readiness.js';
 import { startHttpServer } from '../http/server.js';
 import { BucketLister } from '../ingest/bucket-lister.js';
 import { DatabendLedgerReader } from '../control/ledger-reader.js';
+import { OutageGate } from '../ingest/outage-gate.js';
 import { Sweep } from '../ingest/sweep.js';
 import { RetentionCron } from '../lifecycle/retention-cron.js';
 import { Shutdown, untilAborted } from '../lifecycle/shutdown.js';
@@ -108,6 +109,16 @@ export async function runService(config: Config): Promise<void> {
     s3,
     sqs,
     writer: () => lease.writer(),
+    // Databend and S3 as /readyz sees them (SQS down stops receiving by itself).
+    gate: new OutageGate({
+      probe: async () => {
+        const { checks } = await readiness.check();
+        return ['databend', 's3'].filter((name) => checks[name]?.ok === false);
+      },
+      probeBackoffMs: config.outage.probeBackoffMs,
+      probeMaxBackoffMs: config.outage.probeMaxBackoffMs,
+      logger: logger.child({ module: 'outage' }),
+    }),
   });
   const { pipeline } = loop;
   metrics.setPendingSource(() =>

@@ -28,6 +28,8 @@ export interface SqsConsumerOptions {
   /** Messages received and not yet finished; polling pauses at this many. */
   readonly maxInFlight: number;
   readonly handle: (message: Message) => Promise<MessageOutcome>;
+  /** Waited for before each receive: resolves when receiving may go on (an outage ended). */
+  readonly receiveGate?: (signal: AbortSignal) => Promise<unknown>;
   readonly logger: Logger;
 }
 
@@ -57,7 +59,7 @@ export class SqsConsumer {
   private abort = new AbortController();
   /** When the poll loop last moved (a receive answered or failed, a turn began). */
   private pollProgressAt = Date.now();
-  /** The poll loop waits for others (capacity), not for SQS: no activity of its own. */
+  /** The poll loop waits for others (capacity, an outage's end), not for SQS: no activity. */
   private pollWaiting = false;
 
   constructor(private readonly options: SqsConsumerOptions) {}
@@ -109,10 +111,7 @@ export class SqsConsumer {
     return this.running && this.lastReceiveFull && this.inFlight.size < this.options.maxInFlight;
   }
 
-  /**
-   * When the poll loop last moved, while it has a receive to make; undefined while it is stopped
-   * or waits for capacity (then the batches holding the messages are what must move).
-   */
+  /** When the poll loop last moved; none while it is stopped or waits (capacity, an outage). */
   pollActivity(): { readonly lastProgressAt: number } | undefined {
     return this.running && !this.pollWaiting ? { lastProgressAt: this.pollProgressAt } : undefined;
   }
@@ -154,6 +153,13 @@ export class SqsConsumer {
   private async poll(): Promise<void> {
     const { sqs, queueUrl, logger } = this.options;
     while (this.running) {
+      if (this.options.receiveGate !== undefined) {
+        this.pollWaiting = true;
+        await this.options.receiveGate(this.abort.signal);
+        this.pollWaiting = false;
+        if (!this.running) return;
+      }
+      // Each turn is progress: a receive answered or failed (and its pause after) since the last.
       this.pollProgressAt = Date.now();
       const room = this.options.maxInFlight - this.inFlight.size;
       if (room <= 0) {
@@ -177,9 +183,7 @@ export class SqsConsumer {
           { abortSignal: this.abort.signal },
         );
         messages = response.Messages ?? [];
-        this.pollProgressAt = Date.now();
       } catch (error) {
-        this.pollProgressAt = Date.now();
         this.lastReceiveFull = false;
         if (!this.running) return;
         logger.warn({ err: error }, 'receiving from SQS failed; retrying');
