@@ -18,6 +18,7 @@ import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import type { S3FileRef } from '../files/file-ref.js';
 import {
+  emptySnapshotBoundary,
   insertReloadDeletesSql,
   mergeReloadDeletesSql,
   snapshotBoundarySql,
@@ -25,12 +26,13 @@ import {
   type ReloadTables,
 } from '../merge/reload-sql.js';
 import { newBatchId } from '../merge/batch-statements.js';
-import type { BucketLister, ListedObject } from './bucket-lister.js';
+import type { BucketLister } from './bucket-lister.js';
 import type { FileResult } from './file-outcome.js';
 import { parseKey } from '../files/key-layout.js';
 import type { PendingFile } from './pending-file.js';
 import { cdcFileTime, evaluateGeneration, type Generation } from './reload-generation.js';
 import { supersededLoad } from './superseded-load.js';
+import { listLoadObjects } from './load-listing.js';
 import { tableFolderPrefix } from './sweep-cursor.js';
 import { routeTable, type TableRoute } from './table-routes.js';
 import { fileId } from '../files/file-ref.js';
@@ -121,7 +123,9 @@ export class Reloads {
     const control = config.databend.controlDatabase;
     const open = this.open.get(route.target);
     const [schema = '', table = ''] = splitSource(open?.source ?? route.source);
-    const listedLoads = await this.listLoads(
+    const listedLoads = await listLoadObjects(
+      this.deps.lister,
+      config.s3.bucketFolder,
       tableFolderPrefix(config.s3.bucketFolder, schema, table),
     );
     const [ledger, newestCdc] = await pool.with(async (s) => [
@@ -155,7 +159,7 @@ export class Reloads {
     const t = this.tables(route);
     const members = loadedMembers(status);
     return this.deps.pool.with(async (s) => {
-      const boundary = await this.boundary(s, t, members);
+      const boundary = await this.boundary(s, t, status);
       if (boundary === undefined) return [];
       const rows = await s.query(`${staleKeysSql(t, members, boundary)} LIMIT ${limit}`);
       return rows.map((row) => t.primaryKey.map((k) => String(row[k])).join(', '));
@@ -170,7 +174,7 @@ export class Reloads {
     const t = this.tables(route);
     const members = loadedMembers(status);
     const applied = await this.deps.pool.with(async (s) => {
-      const boundary = await this.boundary(s, t, members);
+      const boundary = await this.boundary(s, t, status);
       if (boundary === undefined) return undefined;
       const batchId = newBatchId();
       await s.exec('BEGIN');
@@ -230,22 +234,18 @@ export class Reloads {
     });
   }
 
+  /** The generation's smallest `_seq`; for a generation without rows, its start's (empty). */
   private async boundary(
     s: SqlSession,
     t: ReloadTables,
-    members: ReadonlyMap<string, string>,
+    status: Generation,
   ): Promise<string | undefined> {
-    if (members.size === 0) return undefined;
-    const [row] = await s.query(snapshotBoundarySql(t, members));
-    return typeof row?.boundary === 'string' ? row.boundary : undefined;
-  }
-
-  /** LOAD objects of the table folder: `LOAD…` and `SEGMENTn_LOAD…` names in its root. */
-  private async listLoads(folder: string): Promise<ListedObject[]> {
-    const objects: ListedObject[] = [];
-    for (const prefix of [`${folder}LOAD`, `${folder}SEGMENT`])
-      for await (const page of this.deps.lister.pages({ prefix })) objects.push(...page);
-    return objects;
+    const members = loadedMembers(status);
+    if (members.size > 0) {
+      const [row] = await s.query(snapshotBoundarySql(t, members));
+      if (typeof row?.boundary === 'string' && row.boundary !== '') return row.boundary;
+    }
+    return status.startedAt === undefined ? undefined : emptySnapshotBoundary(status.startedAt);
   }
 
   private tables(route: TableRoute): ReloadTables {
