@@ -4,21 +4,27 @@
  * says the full load is done). `--complete` declares it complete and applies it as a snapshot,
  * deleting the ODS keys it lacks; with `--dry-run` it lists those keys and changes nothing. For a
  * source that writes no change after its reload, so no CDC file can say the load is done.
+ * `--began <time>` opens a generation S3 shows nothing of: a table empty when DMS reloaded it with
+ * `TargetTablePrepMode=DO_NOTHING` gets no LOAD file and no folder removal.
  */
 import { Command } from 'commander';
 import { pino } from 'pino';
 import type { Config } from '../config.js';
+import type { SessionPool } from '../databend/session-pool.js';
 import { PipelineEvents } from '../events.js';
 import { BucketLister } from '../ingest/bucket-lister.js';
 import { Reloads } from '../ingest/reloads.js';
 import { routeTable } from '../ingest/table-routes.js';
-import { openReloadsSql } from '../control/reloads-sql.js';
+import { openReloadsSql, tableFileKeySql } from '../control/reloads-sql.js';
+import { parseKey } from '../files/key-layout.js';
 import { OperatorError, operatorAction, withOperatorContext } from './operator-context.js';
 
 interface ReloadOptions {
   readonly table: string;
   readonly complete?: boolean;
   readonly dryRun?: boolean;
+  /** ISO-8601: open a generation that began then (a reload S3 shows nothing of). */
+  readonly began?: string;
 }
 
 export function reloadCommand(config: () => Config): Command {
@@ -30,6 +36,11 @@ export function reloadCommand(config: () => Config): Command {
     .requiredOption('--table <table>', 'the Databend table name, as `status` lists it')
     .option('--complete', 'declare the generation complete and delete the ODS keys it lacks')
     .option('--dry-run', 'with --complete: list the keys it would delete, change nothing')
+    .option(
+      '--began <time>',
+      'open a generation that began at this time (ISO-8601), for a reload S3 shows nothing of: ' +
+        'a table empty when reloaded with TargetTablePrepMode=DO_NOTHING',
+    )
     .action(
       operatorAction('reload', async (options: ReloadOptions) => {
         for (const line of await reloadTable(config(), options)) process.stdout.write(`${line}\n`);
@@ -39,16 +50,7 @@ export function reloadCommand(config: () => Config): Command {
 
 export async function reloadTable(config: Config, options: ReloadOptions): Promise<string[]> {
   return withOperatorContext(config, async ({ pool, s3 }) => {
-    const open = await pool.with((s) =>
-      s.query(openReloadsSql(config.databend.controlDatabase, options.table)),
-    );
-    const source = open[0]?.source;
-    if (typeof source !== 'string')
-      throw new OperatorError(
-        `no reload of ${options.table} has begun (none seen, or the last one is applied)`,
-      );
-    const dot = source.indexOf('.');
-    const route = routeTable(config.tables, source.slice(0, dot), source.slice(dot + 1));
+    const control = config.databend.controlDatabase;
     const reloads = new Reloads({
       config,
       pool,
@@ -56,6 +58,16 @@ export async function reloadTable(config: Config, options: ReloadOptions): Promi
       events: new PipelineEvents(),
       logger: pino({ level: 'silent' }),
     });
+    if (options.began !== undefined)
+      await beginDeclared(config, pool, reloads, options.table, options.began);
+    const open = await pool.with((s) => s.query(openReloadsSql(control, options.table)));
+    const source = open[0]?.source;
+    if (typeof source !== 'string')
+      throw new OperatorError(
+        `no reload of ${options.table} has begun (none seen, or the last one is applied)`,
+      );
+    const dot = source.indexOf('.');
+    const route = routeTable(config.tables, source.slice(0, dot), source.slice(dot + 1));
     await reloads.restore();
     const status = await reloads.status(route);
     const lines = [
@@ -85,4 +97,31 @@ export async function reloadTable(config: Config, options: ReloadOptions): Promi
       `applied: ${applied.tombstoned} ODS key(s) deleted (as of _seq ${applied.boundary})`,
     ];
   });
+}
+
+/** Opens a generation the operator declares; its source is read from a file the ledger holds. */
+async function beginDeclared(
+  config: Config,
+  pool: SessionPool,
+  reloads: Reloads,
+  table: string,
+  began: string,
+): Promise<void> {
+  const at = new Date(began);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(began) || Number.isNaN(at.getTime()))
+    throw new OperatorError(`--began ${began} is not an ISO-8601 time (e.g. 2024-06-12T10:00:00Z)`);
+  const [row] = await pool.with((s) =>
+    s.query(tableFileKeySql(config.databend.controlDatabase, table)),
+  );
+  const key = row?.object_key;
+  const layout =
+    typeof key === 'string' ? parseKey(key, { bucketFolder: config.s3.bucketFolder }) : undefined;
+  if (layout?.ok !== true)
+    throw new OperatorError(`no file of ${table} has been loaded: nothing to reload`);
+  await reloads.restore();
+  await reloads.begin(
+    routeTable(config.tables, layout.file.schema, layout.file.table),
+    at,
+    'declared by an operator',
+  );
 }

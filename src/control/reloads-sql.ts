@@ -67,3 +67,11 @@ export function newestCdcFileSql(control: string, table: string): string {
     `WHERE table_name = ${quoteString(table)} AND file_kind = 'cdc'`
   );
 }
+
+/** One key of the table's files: where its source schema and table are read from. */
+export function tableFileKeySql(control: string, table: string): string {
+  return (
+    `SELECT object_key FROM ${qualified(control, 'files')} ` +
+    `WHERE table_name = ${quoteString(table)} LIMIT 1`
+  );
+}

@@ -13,8 +13,9 @@
  * them); they are not part of the snapshot.
  *
  * It is complete when every member is in the ledger with its current ETag, and the ledger holds
- * a CDC file of the table created after the newest member: DMS writes a table's CDC files only
- * once its full load (and the changes cached during it) are done. A source quiet after its
+ * a CDC file of the table created after the newest member (or after the start, for a generation
+ * of no member: a table empty at its reload gets no LOAD file): DMS writes a table's CDC files
+ * only once its full load (and the changes cached during it) are done. A source quiet after its
  * reload writes no such CDC file; the operator then declares the generation complete.
  */
 import type { ListedObject } from './bucket-lister.js';
@@ -97,7 +98,9 @@ export function evaluateGeneration(input: GenerationInput): Generation {
     leftovers: leftovers.sort(),
     missing: missing.sort(),
     cdcAfter,
-    complete: members.size > 0 && missing.length === 0 && cdcAfter,
+    // No member: the source table was empty when it was reloaded (or truncated), so DMS wrote no
+    // LOAD file. The CDC file after the start says the load is over all the same.
+    complete: missing.length === 0 && cdcAfter,
   };
 }
 

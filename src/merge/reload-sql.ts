@@ -6,6 +6,7 @@
  * key after the reload began has a greater `_seq`, so it is never overridden and still wins.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { seqValue } from './seq.js';
 
 export interface ReloadTables {
   readonly rawDatabase: string;
@@ -32,6 +33,17 @@ export function snapshotBoundarySql(t: ReloadTables, members: ReadonlyMap<string
     `SELECT min(${quoteIdent('_seq')}) AS boundary, count(*)::STRING AS n ` +
     `FROM ${qualified(t.rawDatabase, t.table)} WHERE ${memberRowsFilter(members)}`
   );
+}
+
+/**
+ * The boundary of a generation without rows (the source table was empty: DMS wrote no LOAD file,
+ * or LOAD files of no rows): the smallest `_seq` a full-load row transferred in the second the
+ * generation began would have. A change committed in that second or later keeps its key; the
+ * comparison takes the DMS timestamp column as UTC, as S3's times are.
+ */
+export function emptySnapshotBoundary(startedAt: Date): string {
+  const second = startedAt.toISOString().slice(0, 19).replace('T', ' ');
+  return seqValue({ timestamp: second, fileRank: '0'.repeat(31), rowNumber: 0 });
 }
 
 /** Live ODS keys older than the boundary that the generation's rows lack. */

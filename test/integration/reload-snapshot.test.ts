@@ -41,6 +41,10 @@ beforeAll(async () => {
     'shop.items': { primaryKey: ['id'] },
     'shop.dropped': { primaryKey: ['id'] },
     'shop.quiet': { primaryKey: ['id'] },
+    'shop.emptied': { primaryKey: ['id'] },
+    'shop.zero': { primaryKey: ['id'] },
+    'shop.still': { primaryKey: ['id'] },
+    'shop.parts': { primaryKey: ['id'] },
   });
   loader = fixture.newLoader({ events });
   reloads = new Reloads({
@@ -287,6 +291,175 @@ describe('a reload of a source that writes no change afterwards', () => {
       await expect(reloadTable(config, { table: 'quiet' })).rejects.toThrow(
         /no reload of quiet has begun/,
       );
+    },
+  );
+});
+
+/** A DMS timestamp column value for an instant (UTC), as DMS writes commit times. */
+function dmsTime(date: Date): string {
+  return date.toISOString().replace('T', ' ').slice(0, 19);
+}
+
+describe('an empty reload generation (the source table was empty when it was reloaded)', () => {
+  it(
+    'after the folder was emptied and no LOAD file followed, deletes every key no later change touched',
+    { timeout: 300_000 },
+    async () => {
+      const folder = 'shop/emptied';
+      const old = await fixture.put(
+        `${folder}/LOAD00000001.parquet`,
+        loadFile(
+          [
+            [1, 'v1'],
+            [2, 'v1'],
+            [3, 'v1'],
+          ],
+          '2024-01-01 00:00:01',
+        ),
+      );
+      expect(await load(old)).toEqual(['done']);
+      const removedAt = new Date();
+      await fixture.s3.send(new DeleteObjectCommand({ Bucket: old.ref.bucket, Key: old.ref.key }));
+      await reloads.noteRemovals([{ key: old.ref.key, eventTime: removedAt }]);
+      // DMS writes no LOAD file for an empty table; the next CDC file says the load is over.
+      const later = new Date(removedAt.getTime() + 2_000);
+      const after = await fixture.put(
+        `${folder}/${cdcName(later)}`,
+        cdcFile([['I', 8, 'after']], dmsTime(later)),
+      );
+      expect(await load(after)).toEqual(['done']);
+      expect(applied.at(-1)).toEqual({ table: 'emptied', tombstoned: 3 });
+      expect(await ods('emptied')).toEqual([
+        '1 v1 true',
+        '2 v1 true',
+        '3 v1 true',
+        '8 after false',
+      ]);
+    },
+  );
+
+  it(
+    'from a LOAD file of no rows under the old key, deletes every key no later change touched',
+    { timeout: 300_000 },
+    async () => {
+      const key = 'shop/zero/LOAD00000001.parquet';
+      const rows: [number, string][] = [
+        [1, 'v1'],
+        [2, 'v1'],
+      ];
+      expect(await load(await fixture.put(key, loadFile(rows, '2024-01-01 00:00:01')))).toEqual([
+        'done',
+      ]);
+      expect(await load(await fixture.put(key, loadFile([], dmsTime(new Date()))))).toEqual([
+        'done',
+      ]);
+      const later = new Date(Date.now() + 2_000);
+      const after = await fixture.put(
+        `shop/zero/${cdcName(later)}`,
+        cdcFile([['I', 5, 'after']], dmsTime(later)),
+      );
+      expect(await load(after)).toEqual(['done']);
+      expect(applied.at(-1)).toEqual({ table: 'zero', tombstoned: 2 });
+      expect(await ods('zero')).toEqual(['1 v1 true', '2 v1 true', '5 after false']);
+    },
+  );
+
+  it(
+    'that S3 shows nothing of (DO_NOTHING) is declared by the operator with the time it began',
+    { timeout: 300_000 },
+    async () => {
+      const folder = 'shop/still';
+      await load(
+        await fixture.put(
+          `${folder}/LOAD00000001.parquet`,
+          loadFile(
+            [
+              [1, 'v1'],
+              [2, 'v1'],
+            ],
+            '2024-01-01 00:00:01',
+          ),
+        ),
+      );
+      // The reload began after the old full load was written (S3 times are whole seconds).
+      await new Promise((r) => setTimeout(r, 1_500));
+      const began = new Date();
+      const now = new Date(began.getTime() + 1_000);
+      await load(
+        await fixture.put(`${folder}/${cdcName(now)}`, cdcFile([['I', 3, 'new']], dmsTime(now))),
+      );
+      const config = fixture.target.config;
+      await expect(
+        reloadTable(config, { table: 'still', began: 'yesterday', complete: true }),
+      ).rejects.toThrow(/is not an ISO-8601 time/);
+      const dryRun = await reloadTable(config, {
+        table: 'still',
+        began: began.toISOString(),
+        complete: true,
+        dryRun: true,
+      });
+      expect(dryRun.at(-3)).toBe('would delete 2 ODS key(s):');
+      expect(dryRun.slice(-2).sort()).toEqual(['  1', '  2']);
+      const done = await reloadTable(config, { table: 'still', complete: true });
+      expect(done.at(-1)).toMatch(/^applied: 2 ODS key\(s\) deleted/);
+      expect(await ods('still')).toEqual(['1 v1 true', '2 v1 true', '3 new false']);
+    },
+  );
+});
+
+describe('a reload of a table loaded in partition sub-folders (parallel load)', () => {
+  it(
+    'waits for every partition of the new full load, then deletes what all of them lack',
+    { timeout: 300_000 },
+    async () => {
+      const p0 = 'shop/parts/p0/LOAD00000001.parquet';
+      const p1 = 'shop/parts/p1/LOAD00000001.parquet';
+      await load(
+        await fixture.put(
+          p0,
+          loadFile(
+            [
+              [1, 'v1'],
+              [2, 'v1'],
+            ],
+            '2024-01-01 00:00:01',
+          ),
+        ),
+        await fixture.put(
+          p1,
+          loadFile(
+            [
+              [11, 'v1'],
+              [12, 'v1'],
+            ],
+            '2024-01-01 00:00:01',
+          ),
+        ),
+      );
+      // The reload rewrites both partitions; 2 and 12 were deleted while capture was stopped.
+      const new0 = await fixture.put(p0, loadFile([[1, 'v2']], '2024-01-02 00:00:00'));
+      const new1 = await fixture.put(p1, loadFile([[11, 'v2']], '2024-01-02 00:00:00'));
+      const before = applied.length;
+      expect(await load(new0)).toEqual(['done']);
+      const later = new Date(Date.now() + 2_000);
+      const after = await fixture.put(
+        `shop/parts/${cdcName(later)}`,
+        cdcFile([['I', 20, 'after']], '2024-01-02 00:00:05'),
+      );
+      expect(await load(after)).toEqual(['done']);
+      // The other partition's new file is listed but not loaded: not complete yet.
+      expect(applied.length).toBe(before);
+      const status = await reloadTable(fixture.target.config, { table: 'parts' });
+      expect(status[1]).toBe(`  files of the new full load: 2 (1 not loaded yet: ${p1})`);
+      expect(await load(new1)).toEqual(['done']);
+      expect(applied.at(-1)).toEqual({ table: 'parts', tombstoned: 2 });
+      expect(await ods('parts')).toEqual([
+        '1 v2 false',
+        '2 v1 true',
+        '11 v2 false',
+        '12 v1 true',
+        '20 after false',
+      ]);
     },
   );
 });
