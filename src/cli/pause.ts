@@ -11,7 +11,7 @@ import type { SqlSession } from '../databend/session-pool.js';
 import { hostname } from 'node:os';
 import { migrateControlTables } from '../control/migrate.js';
 import { setTablePausedSql } from '../control/ledger-sql.js';
-import { tableHasFilesSql, tableStatesSql } from '../control/status-sql.js';
+import { tableHasFilesSql, tableStatesFromRows, tableStatesSql } from '../control/status-sql.js';
 import { operatorAction, withOperatorContext } from './operator-context.js';
 
 interface TableOption {
@@ -55,8 +55,8 @@ export async function setPaused(
     pool.with(async (session) => {
       // DDL commits an open transaction, so the tables are made sure of before BEGIN.
       await migrateControlTables(session, control, { holder: `${hostname()}:${process.pid}` });
-      const states = await session.query(tableStatesSql(control));
-      const current = states.find((row) => row.table_name === table);
+      const states = tableStatesFromRows(await session.query(tableStatesSql(control)));
+      const current = states.find((state) => state.table === table);
       if (!paused && current?.paused !== true) return `${table} is not paused; nothing to do`;
       await session.exec('BEGIN');
       try {

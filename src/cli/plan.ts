@@ -8,7 +8,7 @@
 import { HeadObjectCommand, NotFound, type S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import { loadedFileIds, loadedFilesSql } from '../control/ledger-sql.js';
-import { tableStatesSql } from '../control/status-sql.js';
+import { tableStatesFromRows, tableStatesSql } from '../control/status-sql.js';
 import type { Config } from '../config.js';
 import type { SqlSession } from '../databend/session-pool.js';
 import { isOutcome, inspectFile, type InspectedFile } from '../ingest/file-inspection.js';
@@ -121,12 +121,12 @@ async function planBatch(
     out.push(
       `-- note  ${f.file.ref.key} is already in the ledger: the ledger check below finds it, the transaction rolls back and a delivery of it is acknowledged`,
     );
-  const state = (await queryIfExists(session, tableStatesSql(databend.controlDatabase))).find(
-    (r) => r.table_name === table && r.paused === true,
-  );
+  const state = tableStatesFromRows(
+    await queryIfExists(session, tableStatesSql(databend.controlDatabase)),
+  ).find((s) => s.table === table && s.paused);
   if (state !== undefined)
     out.push(
-      `-- note  ${table} is paused (${String(state.reason)}): nothing loads until \`resume --table ${table}\``,
+      `-- note  ${table} is paused (${state.reason ?? 'paused'}): nothing loads until \`resume --table ${table}\``,
     );
 
   const target = schemaTarget(config, route);

@@ -15,7 +15,7 @@ import { PipelineEvents } from '../events.js';
 import { BucketLister } from '../ingest/bucket-lister.js';
 import { Reloads } from '../ingest/reloads.js';
 import { routeTable } from '../ingest/table-routes.js';
-import { openReloadsSql, tableFileKeySql } from '../control/reloads-sql.js';
+import { openReloadFromRow, openReloadsSql, tableFileKeySql } from '../control/reloads-sql.js';
 import { parseKey } from '../files/key-layout.js';
 import { OperatorError, operatorAction, withOperatorContext } from './operator-context.js';
 
@@ -60,9 +60,9 @@ export async function reloadTable(config: Config, options: ReloadOptions): Promi
     });
     if (options.began !== undefined)
       await beginDeclared(config, pool, reloads, options.table, options.began);
-    const open = await pool.with((s) => s.query(openReloadsSql(control, options.table)));
-    const source = open[0]?.source;
-    if (typeof source !== 'string')
+    const [open] = await pool.with((s) => s.query(openReloadsSql(control, options.table)));
+    const source = open === undefined ? undefined : openReloadFromRow(open).source;
+    if (source === undefined)
       throw new OperatorError(
         `no reload of ${options.table} has begun (none seen, or the last one is applied)`,
       );

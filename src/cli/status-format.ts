@@ -2,7 +2,8 @@
  * `status`'s model and text: the ledger's rows and table_state joined per table, and printed as
  * an aligned table. Pure; status.ts reads the rows.
  */
-type Row = Readonly<Record<string, unknown>>;
+import { tableStatesFromRows } from '../control/status-sql.js';
+import type { Row } from '../databend/session-pool.js';
 
 export interface LastBatch {
   readonly id: string;
@@ -55,21 +56,23 @@ export function tableStatuses(
   batches: readonly Row[],
   states: readonly Row[],
 ): TableStatus[] {
-  const names = new Set([...totals, ...states].map((r) => String(r.table_name)));
+  const pauses = tableStatesFromRows(states);
+  const names = new Set([
+    ...totals.map((r) => String(r.table_name)),
+    ...pauses.map((s) => s.table),
+  ]);
   return [...names].sort().map((table) => {
     const total = totals.find((r) => r.table_name === table);
     const batch = batches.find((r) => r.table_name === table);
-    const state = states.find((r) => r.table_name === table);
+    const state = pauses.find((s) => s.table === table);
     const loadedAt = date(batch?.loaded_at);
     const newestEvent = date(total?.newest_event);
-    const stateSince = date(state?.updated_at);
+    const stateSince = date(state?.updatedAt);
     const lag = total?.lag_seconds;
     return {
       table,
       paused: state?.paused === true,
-      ...(state?.paused === true && typeof state.reason === 'string'
-        ? { reason: state.reason }
-        : {}),
+      ...(state?.paused === true && state.reason !== undefined ? { reason: state.reason } : {}),
       ...(stateSince === undefined ? {} : { stateSince }),
       ...(batch === undefined || loadedAt === undefined
         ? {}

@@ -2,7 +2,7 @@
  * `status`, who writes: the replica holding the replicas' lease (the active writer) and, per
  * table, the writer that claimed it last (a replica, or an operator command such as backfill).
  */
-import { claimHolderSql } from '../control/claim-sql.js';
+import { claimHolderFromRow, claimHolderSql } from '../control/claim-sql.js';
 import { replicasLeaseName } from '../control/lease-sql.js';
 import type { SqlSession } from '../databend/session-pool.js';
 import { readHolder, type LeaseHolder } from '../lifecycle/replica-lease.js';
@@ -34,13 +34,8 @@ export async function readWriters(
   const writers: TableWriter[] = [];
   for (const table of tables) {
     const [row] = await queryIfExists(session, claimHolderSql(control, table));
-    if (row === undefined || row.owner === '') continue;
-    writers.push({
-      table,
-      owner: String(row.owner),
-      token: Number(row.token),
-      claimedAt: String(row.claimed_at),
-    });
+    const holder = claimHolderFromRow(row);
+    if (holder !== undefined) writers.push({ table, ...holder });
   }
   return { lease, tables: writers };
 }

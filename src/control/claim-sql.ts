@@ -12,6 +12,8 @@
  * different tables abort each other (test/integration/claim-engine.test.ts measures both).
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { numeric, text } from '../databend/rows.js';
+import type { Row } from '../databend/session-pool.js';
 
 /** Who writes: the service under a lease (with its fencing token) or an operator command. */
 export interface WriterFence {
@@ -70,4 +72,20 @@ export function claimHolderSql(controlDatabase: string, table: string): string {
     `${quoteIdent('claimed_at')}::STRING AS claimed_at FROM ${qualified(controlDatabase, claimTableName(table))} ` +
     `ORDER BY ${quoteIdent('token')} DESC LIMIT 1`
   );
+}
+
+/** The writer that claimed a table last: a row of claimHolderSql; undefined if none ever did. */
+export interface ClaimHolder {
+  readonly owner: string;
+  readonly token: number;
+  readonly claimedAt: string;
+}
+
+export function claimHolderFromRow(row: Row | undefined): ClaimHolder | undefined {
+  if (row === undefined || row.owner === '') return undefined;
+  return {
+    owner: text(row, 'owner'),
+    token: numeric(row, 'token'),
+    claimedAt: text(row, 'claimed_at'),
+  };
 }

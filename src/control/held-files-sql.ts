@@ -5,6 +5,8 @@
  * the table resumes. A file is removed from here once it is loaded.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { numeric, text, timestampFromText } from '../databend/rows.js';
+import type { Row } from '../databend/session-pool.js';
 import type { S3FileRef } from '../files/file-ref.js';
 
 const HELD = 'held_files';
@@ -36,6 +38,18 @@ export function heldFilesSql(controlDatabase: string, table: string): string {
   );
 }
 
+/** A row of heldFilesSql as the file it stands for. */
+export function heldFileFromRow(row: Row): S3FileRef {
+  return {
+    bucket: text(row, 'bucket'),
+    key: text(row, 'object_key'),
+    etag: text(row, 'etag'),
+    size: numeric(row, 'byte_size'),
+    eventTime: timestampFromText(text(row, 'event_time')),
+    eventName: 'held',
+  };
+}
+
 /** Per table: how many files are held and the oldest one's event time (as text, UTC). */
 export function heldSummarySql(controlDatabase: string): string {
   const c = quoteIdent;
@@ -46,9 +60,28 @@ export function heldSummarySql(controlDatabase: string): string {
   );
 }
 
+/** Files held for a paused table: a row of heldSummarySql. */
+export interface HeldSummary {
+  readonly table: string;
+  readonly files: number;
+  readonly oldestEventTime: Date;
+}
+
+export function heldSummaryFromRow(row: Row): HeldSummary {
+  return {
+    table: text(row, 'table_name'),
+    files: numeric(row, 'files'),
+    oldestEventTime: timestampFromText(text(row, 'oldest_event_time')),
+  };
+}
+
 /** Tables with held files (to release those whose pause ended while the service was down). */
 export function tablesWithHeldFilesSql(controlDatabase: string): string {
   return `SELECT DISTINCT ${quoteIdent('table_name')} AS table_name FROM ${qualified(controlDatabase, HELD)}`;
+}
+
+export function tablesWithHeldFiles(rows: readonly Row[]): string[] {
+  return rows.map((row) => text(row, 'table_name'));
 }
 
 export function releaseFileSql(

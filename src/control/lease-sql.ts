@@ -8,6 +8,8 @@
  * commit (4001/2011 for the other), the same exclusion the per-table claim relies on.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { numeric, text } from '../databend/rows.js';
+import type { Row } from '../databend/session-pool.js';
 
 export const LEASES_TABLE = 'leases';
 
@@ -64,6 +66,16 @@ export function readLeaseSql(controlDatabase: string, name: string): string {
 /** A timestamp as microseconds since the epoch (the engine has no add_milliseconds). */
 function micros(timestamp: string): string {
   return `to_int64(${timestamp})`;
+}
+
+/** A row of readLeaseSql. */
+export function leaseFromRow(row: Row): LeaseRow {
+  return {
+    owner: text(row, 'owner'),
+    token: numeric(row, 'token'),
+    expiresInMs: numeric(row, 'expires_in_ms'),
+    heartbeatAgoMs: numeric(row, 'heartbeat_ago_ms'),
+  };
 }
 
 function expiry(ttlMs: number): string {

@@ -6,9 +6,8 @@
 import type { Config } from '../config.js';
 import { DatabendCode, DatabendError } from '../databend/error-codes.js';
 import type { Row, SessionSource } from '../databend/session-pool.js';
-import { loadedFilesSql } from './ledger-sql.js';
+import { loadedFileIds, loadedFilesSql } from './ledger-sql.js';
 import { newestCdcKeysSql } from './ledger-scan-sql.js';
-import { fileId } from '../files/file-ref.js';
 import type { S3FileRef } from '../files/file-ref.js';
 
 export interface LedgerReader {
@@ -51,8 +50,7 @@ export class DatabendLedgerReader implements LedgerReader {
         keys.slice(i, i + KEYS_PER_QUERY),
         loadedNotBefore,
       );
-      for (const row of await this.query(sql))
-        ids.add(fileId({ bucket, key: String(row.object_key), etag: String(row.etag) }));
+      for (const id of loadedFileIds(bucket, await this.query(sql))) ids.add(id);
     }
     return ids;
   }

@@ -5,7 +5,7 @@
  * `<control>.table_state` keeps paused tables across restarts. Their layout: control/migrations.ts.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
-import { text } from '../databend/rows.js';
+import { optionalText, text } from '../databend/rows.js';
 import type { Row } from '../databend/session-pool.js';
 import { fileId } from '../files/file-ref.js';
 
@@ -109,11 +109,23 @@ export function pausedTablesSql(controlDatabase: string): string {
   return `SELECT ${quoteIdent('table_name')} AS table_name, ${quoteIdent('reason')} AS reason FROM ${qualified(controlDatabase, 'table_state')} WHERE ${quoteIdent('paused')}`;
 }
 
+export function pausedTablesFromRows(
+  rows: readonly Row[],
+): { table: string; reason: string | undefined }[] {
+  return rows.map((row) => ({
+    table: text(row, 'table_name'),
+    reason: optionalText(row, 'reason'),
+  }));
+}
+
+/** loadedFilesSql's rows: the (key, etag) pairs loaded. */
+export function loadedPairs(rows: readonly Row[]): { key: string; etag: string }[] {
+  return rows.map((r) => ({ key: text(r, 'object_key'), etag: text(r, 'etag') }));
+}
+
 /** loadedFilesSql's rows as fileIds. */
 export function loadedFileIds(bucket: string, rows: readonly Row[]): Set<string> {
-  return new Set(
-    rows.map((r) => fileId({ bucket, key: text(r, 'object_key'), etag: text(r, 'etag') })),
-  );
+  return new Set(loadedPairs(rows).map((pair) => fileId({ bucket, ...pair })));
 }
 
 /** The key of one file the ledger holds for the table (which source feeds it). */

@@ -11,10 +11,13 @@ import {
   createSchemaVersionSql,
   currentVersionSql,
   dropLockSql,
+  lockAgeFromRows,
   lockAgeSql,
+  lockHolderFromRows,
   lockHolderSql,
   nameLockHolderSql,
   recordVersionSql,
+  versionFromRows,
 } from './schema-version-sql.js';
 
 export interface MigrateOptions {
@@ -123,21 +126,16 @@ async function tryLock(session: SqlSession, controlDatabase: string, holder: str
 }
 
 async function currentVersion(session: SqlSession, controlDatabase: string): Promise<number> {
-  const rows = await session.query(currentVersionSql(controlDatabase));
-  return Number(rows[0]?.version ?? 0);
+  return versionFromRows(await session.query(currentVersionSql(controlDatabase)));
 }
 
 async function lockAgeSeconds(session: SqlSession, controlDatabase: string) {
-  const rows = await session.query(lockAgeSql(controlDatabase));
-  const age = rows[0]?.age_seconds;
-  return age === undefined ? undefined : Number(age);
+  return lockAgeFromRows(await session.query(lockAgeSql(controlDatabase)));
 }
 
 async function lockHolder(session: SqlSession, controlDatabase: string) {
   try {
-    const rows = await session.query(lockHolderSql(controlDatabase));
-    const holder = rows[0]?.holder;
-    return typeof holder === 'string' ? holder : undefined;
+    return lockHolderFromRows(await session.query(lockHolderSql(controlDatabase)));
   } catch (error) {
     // Released between the two reads.
     if (error instanceof DatabendError && error.code === DatabendCode.UnknownTable)

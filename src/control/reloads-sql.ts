@@ -4,6 +4,8 @@
  * restarts, and tells the CLI and the service the same thing.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { optionalText, text, timestampFromText } from '../databend/rows.js';
+import type { Row } from '../databend/session-pool.js';
 
 export const RELOADS_COLUMNS: readonly (readonly [string, string])[] = [
   ['table_name', 'VARCHAR'],
@@ -41,6 +43,31 @@ export function openReloadsSql(control: string, table?: string): string {
   );
 }
 
+/** A generation begun and not applied yet: a row of openReloadsSql. */
+export interface OpenReload {
+  readonly table: string;
+  readonly generation: string;
+  /** `<schema>.<table>` of the source. */
+  readonly source: string;
+  readonly removedAt: Date | undefined;
+}
+
+export function openReloadFromRow(row: Row): OpenReload {
+  const removed = row.removed_at;
+  const removedText = optionalText(row, 'removed_at');
+  return {
+    table: text(row, 'table_name'),
+    generation: text(row, 'generation'),
+    source: text(row, 'source'),
+    removedAt:
+      removed instanceof Date
+        ? removed
+        : removedText === undefined || removedText === ''
+          ? undefined
+          : timestampFromText(removedText),
+  };
+}
+
 export function markReloadAppliedSql(
   control: string,
   generation: string,
@@ -74,4 +101,21 @@ export function tableFileKeySql(control: string, table: string): string {
     `SELECT object_key FROM ${qualified(control, 'files')} ` +
     `WHERE table_name = ${quoteString(table)} LIMIT 1`
   );
+}
+
+/** ledgerLoadFilesSql's rows. */
+export function ledgerLoadFiles(
+  rows: readonly Row[],
+): { key: string; etag: string; batchId: string }[] {
+  return rows.map((row) => ({
+    key: text(row, 'object_key'),
+    etag: text(row, 'etag'),
+    batchId: text(row, 'batch_id'),
+  }));
+}
+
+/** newestCdcFileSql's answer: undefined when the table has no CDC file loaded. */
+export function newestCdcKey(rows: readonly Row[]): string | undefined {
+  const [row] = rows;
+  return row === undefined ? undefined : optionalText(row, 'object_key');
 }

@@ -4,6 +4,8 @@
  * from raw keeps ODS rows whose changes are gone (see replay-sql.ts).
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { text } from '../databend/rows.js';
+import type { Row } from '../databend/session-pool.js';
 
 /** The raw database's tables that carry `_loaded_at`: the change logs this service writes. */
 export function rawTablesSql(rawDatabase: string): string {
@@ -12,6 +14,10 @@ export function rawTablesSql(rawDatabase: string): string {
     `WHERE ${quoteIdent('database')} = ${quoteString(rawDatabase)} AND name = '_loaded_at' ` +
     `ORDER BY table_name`
   );
+}
+
+export function rawTableNames(rows: readonly Row[]): string[] {
+  return rows.map((row) => text(row, 'table_name'));
 }
 
 /** Deletes the rows loaded more than `days` days ago; the driver reports the rows deleted. */

@@ -6,7 +6,7 @@
 import { toDatabendError } from '../databend/error-codes.js';
 import type { SessionPool } from '../databend/session-pool.js';
 import { backoffMs, sleep } from '../lifecycle/backoff.js';
-import { purgeRawSql, rawTablesSql } from './retention-sql.js';
+import { purgeRawSql, rawTableNames, rawTablesSql } from './retention-sql.js';
 import { runClaimed, type ClaimedWriter } from './claim-tables.js';
 
 export interface PurgeOptions {
@@ -36,10 +36,7 @@ export async function purgeRaw(pool: SessionPool, options: PurgeOptions): Promis
   const started = performance.now();
   const rows = await pool.with((s) => s.query(rawTablesSql(options.rawDatabase)));
   const tables: TablePurge[] = [];
-  for (const row of rows) {
-    const table = String(row.table_name);
-    tables.push(await purgeTable(pool, options, table));
-  }
+  for (const table of rawTableNames(rows)) tables.push(await purgeTable(pool, options, table));
   return {
     tables,
     rowsDeleted: tables.reduce((sum, t) => sum + (t.ok ? t.rowsDeleted : 0), 0),

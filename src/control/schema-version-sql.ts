@@ -6,6 +6,8 @@
  * and DROP TABLE releases it. It needs no transaction and no clock but the server's.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { numeric, optionalText } from '../databend/rows.js';
+import type { Row } from '../databend/session-pool.js';
 import type { Migration } from './migrations.js';
 
 const VERSIONS = 'schema_version';
@@ -23,6 +25,11 @@ export function createSchemaVersionSql(controlDatabase: string): string[] {
 /** The highest applied version as text, '0' when none is. */
 export function currentVersionSql(controlDatabase: string): string {
   return `SELECT coalesce(max(${quoteIdent('version')}), 0)::STRING AS version FROM ${qualified(controlDatabase, VERSIONS)}`;
+}
+
+export function versionFromRows(rows: readonly Row[]): number {
+  const [row] = rows;
+  return row === undefined ? 0 : numeric(row, 'version');
 }
 
 export function recordVersionSql(
@@ -57,9 +64,20 @@ export function lockAgeSql(controlDatabase: string): string {
   );
 }
 
+/** lockAgeSql's answer: undefined when no one holds the lock. */
+export function lockAgeFromRows(rows: readonly Row[]): number | undefined {
+  const [row] = rows;
+  return row === undefined ? undefined : numeric(row, 'age_seconds');
+}
+
 /** The lock's holder; no row while the holder has yet to name itself. */
 export function lockHolderSql(controlDatabase: string): string {
   return `SELECT ${quoteIdent('holder')} AS holder FROM ${qualified(controlDatabase, LOCK_TABLE)}`;
+}
+
+export function lockHolderFromRows(rows: readonly Row[]): string | undefined {
+  const [row] = rows;
+  return row === undefined ? undefined : optionalText(row, 'holder');
 }
 
 export function dropLockSql(controlDatabase: string): string {

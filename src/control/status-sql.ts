@@ -3,6 +3,8 @@
  * state. Counts come back as text (they may exceed what the driver returns as a number).
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { optionalText, text, timestampFromText } from '../databend/rows.js';
+import type { Row } from '../databend/session-pool.js';
 
 /**
  * Per table: files and rows loaded, the newest S3 event time, the last load, and the lag
@@ -45,6 +47,24 @@ export function tableStatesSql(controlDatabase: string): string {
   );
 }
 
+/** A table's pause state: a row of tableStatesSql. */
+export interface TableState {
+  readonly table: string;
+  readonly paused: boolean;
+  readonly reason: string | undefined;
+  /** When it was last paused or resumed (the driver's TIMESTAMP value). */
+  readonly updatedAt: unknown;
+}
+
+export function tableStatesFromRows(rows: readonly Row[]): TableState[] {
+  return rows.map((row) => ({
+    table: text(row, 'table_name'),
+    paused: row.paused === true,
+    reason: optionalText(row, 'reason'),
+    updatedAt: row.updated_at,
+  }));
+}
+
 /** One row when the ledger holds any file of the table. */
 export function tableHasFilesSql(controlDatabase: string, table: string): string {
   return (
@@ -60,4 +80,14 @@ export function lastCommitsSql(controlDatabase: string): string {
     `SELECT ${c('table_name')} AS table_name, max(${c('loaded_at')})::STRING AS last_loaded ` +
     `FROM ${qualified(controlDatabase, 'files')} GROUP BY ${c('table_name')}`
   );
+}
+
+/** lastCommitsSql's rows: table → when its last batch committed. */
+export function lastCommitsFromRows(rows: readonly Row[]): Map<string, Date> {
+  const commits = new Map<string, Date>();
+  for (const row of rows) {
+    const at = timestampFromText(text(row, 'last_loaded'));
+    if (!Number.isNaN(at.getTime())) commits.set(text(row, 'table_name'), at);
+  }
+  return commits;
 }

@@ -17,7 +17,12 @@ import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import { backoffMs, sleep } from '../lifecycle/backoff.js';
 import { beforeImageColumnNames, beforeImageColumnsIn } from '../merge/before-image.js';
 import { mergeRawRangeIntoOdsSql } from '../merge/merge-sql.js';
-import { rawChunksSql, rawSampleFileSql } from '../merge/replay-sql.js';
+import {
+  rawChunksSql,
+  rawSampleFileSql,
+  replayChunkFromRow,
+  type ReplayChunk,
+} from '../merge/replay-sql.js';
 import type { TableColumn } from '../schema/schema-diff.js';
 import { planLayer } from '../schema/schema-plan.js';
 import {
@@ -34,11 +39,7 @@ export class ReplayError extends Error {
   override readonly name = 'ReplayError';
 }
 
-export interface ReplayChunk {
-  readonly firstBatch: string;
-  readonly lastBatch: string;
-  readonly rows: number;
-}
+export type { ReplayChunk };
 
 export interface ReplayPlan {
   readonly table: string;
@@ -185,11 +186,7 @@ export async function planReplay(
   const ddl = odsDdl(odsDatabase, table, await columnsOf(session, odsDatabase, table), wanted);
 
   const chunks = (await session.query(rawChunksSql(rawDatabase, table, chunkRows))).map(
-    (row): ReplayChunk => ({
-      firstBatch: String(row.first_batch),
-      lastBatch: String(row.last_batch),
-      rows: Number(row.row_count),
-    }),
+    replayChunkFromRow,
   );
   return { table, route, ddl, chunks, rawRows: chunks.reduce((sum, c) => sum + c.rows, 0) };
 }

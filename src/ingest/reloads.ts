@@ -8,12 +8,17 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import {
+  ledgerLoadFiles,
   ledgerLoadFilesSql,
+  newestCdcKey,
   markReloadAppliedSql,
   newestCdcFileSql,
   openReloadSql,
+  openReloadFromRow,
   openReloadsSql,
+  type OpenReload,
 } from '../control/reloads-sql.js';
+import { text } from '../databend/rows.js';
 import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import type { S3FileRef } from '../files/file-ref.js';
@@ -36,12 +41,6 @@ import { listLoadObjects } from './load-listing.js';
 import { tableFolderPrefix } from './sweep-cursor.js';
 import { routeTable, type TableRoute } from './table-routes.js';
 import { fileId } from '../files/file-ref.js';
-
-interface OpenReload {
-  readonly generation: string;
-  readonly source: string;
-  readonly removedAt: Date | undefined;
-}
 
 export interface ReloadStatus extends Generation {
   readonly table: string;
@@ -74,7 +73,7 @@ export class Reloads {
     const rows = await this.deps.pool.with((s) =>
       s.query(openReloadsSql(this.deps.config.databend.controlDatabase)),
     );
-    for (const row of rows) this.open.set(String(row.table_name), openFromRow(row));
+    for (const open of rows.map(openReloadFromRow)) this.open.set(open.table, open);
   }
 
   /** ObjectRemoved events: a removed LOAD file starts a generation of its table. */
@@ -132,19 +131,12 @@ export class Reloads {
       await s.query(ledgerLoadFilesSql(control, route.target)),
       await s.query(newestCdcFileSql(control, route.target)),
     ]);
-    const cdcKey = newestCdc[0]?.object_key;
+    const cdcKey = newestCdcKey(newestCdc);
     const cdcLayout =
-      typeof cdcKey === 'string'
-        ? parseKey(cdcKey, { bucketFolder: config.s3.bucketFolder })
-        : undefined;
+      cdcKey !== undefined ? parseKey(cdcKey, { bucketFolder: config.s3.bucketFolder }) : undefined;
     const generation = evaluateGeneration({
       listedLoads,
-      ledger: ledger.map((r) => ({
-        key: String(r.object_key),
-        etag: String(r.etag),
-        batchId: String(r.batch_id),
-        kind: 'load' as const,
-      })),
+      ledger: ledgerLoadFiles(ledger).map((f) => ({ ...f, kind: 'load' as const })),
       removedAt: open?.removedAt,
       newestCdcTime:
         cdcLayout?.ok === true && cdcLayout.file.kind === 'cdc'
@@ -162,7 +154,7 @@ export class Reloads {
       const boundary = await this.boundary(s, t, status);
       if (boundary === undefined) return [];
       const rows = await s.query(`${staleKeysSql(t, members, boundary)} LIMIT ${limit}`);
-      return rows.map((row) => t.primaryKey.map((k) => String(row[k])).join(', '));
+      return rows.map((row) => t.primaryKey.map((k) => text(row, k)).join(', '));
     });
   }
 
@@ -206,15 +198,15 @@ export class Reloads {
   /** Opens a generation unless one is open (it may have started with the removal). */
   async begin(route: TableRoute, removedAt: Date | undefined, why: string): Promise<void> {
     if (route.primaryKey === undefined || this.open.has(route.target)) return;
-    const reload = { generation: newBatchId(), source: route.source, removedAt };
+    const reload = {
+      table: route.target,
+      generation: newBatchId(),
+      source: route.source,
+      removedAt,
+    };
     this.open.set(route.target, reload);
     await this.deps.pool.with((s) =>
-      s.exec(
-        openReloadSql(this.deps.config.databend.controlDatabase, {
-          table: route.target,
-          ...reload,
-        }),
-      ),
+      s.exec(openReloadSql(this.deps.config.databend.controlDatabase, reload)),
     );
     this.deps.events.emit('reload:seen', { table: route.target });
     this.deps.logger.info(
@@ -228,9 +220,9 @@ export class Reloads {
     const control = this.deps.config.databend.controlDatabase;
     const rows = await this.deps.pool.with((s) => s.query(ledgerLoadFilesSql(control, table)));
     const current = new Map(loads.map((f) => [f.ref.key, f.ref.etag]));
-    return rows.some((r) => {
-      const etag = current.get(String(r.object_key));
-      return etag !== undefined && etag !== String(r.etag);
+    return ledgerLoadFiles(rows).some((f) => {
+      const etag = current.get(f.key);
+      return etag !== undefined && etag !== f.etag;
     });
   }
 
@@ -258,20 +250,6 @@ export class Reloads {
       opColumn: dms.opColumn,
     };
   }
-}
-
-function openFromRow(row: Readonly<Record<string, unknown>>): OpenReload {
-  const removed = row.removed_at;
-  return {
-    generation: String(row.generation),
-    source: String(row.source),
-    removedAt:
-      typeof removed === 'string' && removed !== ''
-        ? new Date(`${removed.replace(' ', 'T')}Z`)
-        : removed instanceof Date
-          ? removed
-          : undefined,
-  };
 }
 
 function splitSource(source: string): [string, string] {

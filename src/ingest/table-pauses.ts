@@ -9,18 +9,21 @@ import type { Config } from '../config.js';
 import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
 import {
+  heldFileFromRow,
   heldFilesSql,
+  heldSummaryFromRow,
   heldSummarySql,
   holdFileSql,
   releaseFileSql,
+  tablesWithHeldFiles,
   tablesWithHeldFilesSql,
+  type HeldSummary,
 } from '../control/held-files-sql.js';
-import { pausedTablesSql, setTablePausedSql } from '../control/ledger-sql.js';
-import { tableStatesSql } from '../control/status-sql.js';
+import { pausedTablesFromRows, pausedTablesSql, setTablePausedSql } from '../control/ledger-sql.js';
+import { tableStatesFromRows, tableStatesSql } from '../control/status-sql.js';
 import type { FileResult } from './file-outcome.js';
 import { pendingFileOf, type PendingFile } from './pending-file.js';
 import { fileId } from '../files/file-ref.js';
-import type { S3FileRef } from '../files/file-ref.js';
 import type { TableQueues } from './table-queues.js';
 
 export interface TablePausesDeps {
@@ -33,17 +36,7 @@ export interface TablePausesDeps {
   readonly tableStatePollMs: number;
 }
 
-/** Files held for one paused table. */
-export interface HeldSummary {
-  readonly table: string;
-  readonly files: number;
-  readonly oldestEventTime: Date;
-}
-
-/** Databend's TIMESTAMP text (`YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC) as a Date. */
-function utcTimestamp(text: string): Date {
-  return new Date(`${text.replace(' ', 'T')}Z`);
-}
+export type { HeldSummary };
 
 export class TablePauses {
   /** Paused table → the file that paused it (redeliveries of it go back to SQS, toward the DLQ). */
@@ -64,23 +57,20 @@ export class TablePauses {
   async restore(): Promise<void> {
     const control = this.deps.config.databend.controlDatabase;
     const rows = await this.withSession((s) => s.query(pausedTablesSql(control)));
-    for (const row of rows) {
-      const table = String(row.table_name);
-      const reason = typeof row.reason === 'string' ? row.reason : 'paused';
+    for (const { table, reason: given } of pausedTablesFromRows(rows)) {
+      const reason = given ?? 'paused';
       this.paused.set(table, { reason, fileId: undefined });
       this.deps.queues.pause(table);
       this.deps.logger.warn(
-        { table, reason: row.reason },
+        { table, reason: given },
         'table is paused; `resume --table` loads it again',
       );
       // For the metrics: a restarted process reports the pauses it inherited.
       this.deps.events.emit('table:paused', { table, reason });
     }
     const held = await this.withSession((s) => s.query(tablesWithHeldFilesSql(control)));
-    for (const row of held) {
-      const table = String(row.table_name);
+    for (const table of tablesWithHeldFiles(held))
       if (!this.paused.has(table)) this.releaseHeld(table);
-    }
     await this.readHeldSummary();
   }
 
@@ -93,11 +83,7 @@ export class TablePauses {
     const rows = await this.withSession((s) =>
       s.query(heldSummarySql(this.deps.config.databend.controlDatabase)),
     );
-    this.heldSummary = rows.map((row) => ({
-      table: String(row.table_name),
-      files: Number(row.files),
-      oldestEventTime: utcTimestamp(String(row.oldest_event_time)),
-    }));
+    this.heldSummary = rows.map(heldSummaryFromRow);
   }
 
   /** Starts reading table_state for the CLI's pauses and resumes. */
@@ -152,15 +138,7 @@ export class TablePauses {
     const release = async (): Promise<void> => {
       const rows = await this.withSession((s) => s.query(heldFilesSql(control, table)));
       await Promise.all(
-        rows.map(async (row) => {
-          const ref: S3FileRef = {
-            bucket: String(row.bucket),
-            key: String(row.object_key),
-            etag: String(row.etag),
-            size: Number(row.byte_size),
-            eventTime: utcTimestamp(String(row.event_time)),
-            eventName: 'held',
-          };
+        rows.map(heldFileFromRow).map(async (ref) => {
           const routed = pendingFileOf(this.deps.config, ref);
           if (!routed.ok) return;
           const result = await this.deps.queues.add(routed.file);
@@ -231,12 +209,9 @@ export class TablePauses {
     );
     if (version !== this.stateVersion || this.stateWrites > 0 || this.stopped) return;
     const wanted = new Map(
-      rows
-        .filter((row) => row.paused === true)
-        .map((row) => [
-          String(row.table_name),
-          typeof row.reason === 'string' ? row.reason : 'paused',
-        ]),
+      tableStatesFromRows(rows)
+        .filter((state) => state.paused)
+        .map((state) => [state.table, state.reason ?? 'paused']),
     );
     for (const [table, reason] of wanted) {
       if (this.paused.has(table)) continue;

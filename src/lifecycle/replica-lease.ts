@@ -13,11 +13,13 @@
 import type { Logger } from 'pino';
 import type { WriterFence } from '../control/claim-sql.js';
 import {
+  leaseFromRow,
   readLeaseSql,
   releaseLeaseSql,
   renewLeaseSql,
   seedLeaseSql,
   takeLeaseSql,
+  type LeaseRow,
 } from '../control/lease-sql.js';
 import type { SessionPool, SqlSession } from '../databend/session-pool.js';
 import type { PipelineEvents } from '../events.js';
@@ -42,12 +44,7 @@ export interface ReplicaLeaseOptions {
 }
 
 /** What `status` and the metrics show: who holds the lease now, as the engine sees it. */
-export interface LeaseHolder {
-  readonly owner: string;
-  readonly token: number;
-  readonly expiresInMs: number;
-  readonly heartbeatAgoMs: number;
-}
+export type LeaseHolder = LeaseRow;
 
 export class ReplicaLease {
   private held: { token: number; validUntil: number } | undefined;
@@ -198,11 +195,5 @@ export async function readHolder(
   name: string,
 ): Promise<LeaseHolder | undefined> {
   const [row] = await session.query(readLeaseSql(controlDatabase, name));
-  if (row === undefined) return undefined;
-  return {
-    owner: String(row.owner),
-    token: Number(row.token),
-    expiresInMs: Number(row.expires_in_ms),
-    heartbeatAgoMs: Number(row.heartbeat_ago_ms),
-  };
+  return row === undefined ? undefined : leaseFromRow(row);
 }

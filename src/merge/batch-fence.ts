@@ -10,6 +10,7 @@
  * This check is the batch's only ledger look-up: one before the transaction would be a second
  * statement per batch to answer the same question less surely.
  */
+import { loadedPairs } from '../control/ledger-sql.js';
 import type { SqlSession } from '../databend/session-pool.js';
 
 export interface FenceStatements {
@@ -57,8 +58,8 @@ export async function fenceBatch(session: SqlSession, fence: FenceStatements): P
   const rows = await session.query(fence.ledger);
   const ledgerMs = performance.now() - started;
   const loaded = new Set(
-    rows
-      .map((row) => fileMark(String(row.object_key), String(row.etag)))
+    loadedPairs(rows)
+      .map((pair) => fileMark(pair.key, pair.etag))
       .filter((mark) => fence.files.has(mark)),
   );
   if (loaded.size > 0) throw new LoadedMeanwhileError(loaded);

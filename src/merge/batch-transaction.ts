@@ -5,6 +5,8 @@
  */
 import { timestampFromText } from '../databend/rows.js';
 import type { SqlSession } from '../databend/session-pool.js';
+import { copiedRows } from './copy-sql.js';
+import { batchSummaryFromRow, type BatchSummaryRow } from './merge-sql.js';
 import { fenceBatch, type FenceStatements } from './batch-fence.js';
 import { keyRangeFromSummary, type KeyBounds } from './merge-key-range.js';
 
@@ -79,15 +81,12 @@ export async function runBatchTransaction(
   try {
     const ledgerCheckMs = await fenceBatch(session, statements.fence);
     const rowsByFile = new Map<string, number>();
-    for (const copy of statements.copies) {
-      for (const row of await session.query(copy)) {
-        rowsByFile.set(String(row.File), Number(row.Rows_loaded));
-      }
-    }
+    for (const copy of statements.copies)
+      for (const [file, rows] of copiedRows(await session.query(copy))) rowsByFile.set(file, rows);
     await steps.checkVersions?.(rowsByFile);
     const copied = performance.now();
     const summaryRows = await session.query(statements.summary);
-    const summary = summarize(summaryRows);
+    const summary = summarize(summaryRows.map(batchSummaryFromRow));
     const merge = mergeStatement(statements, summaryRows[0]);
     const rowsMerged = merge === undefined ? 0 : await session.exec(merge);
     const merged = performance.now();
@@ -121,27 +120,20 @@ function mergeStatement(
 }
 
 function summarize(
-  rows: readonly Readonly<Record<string, unknown>>[],
+  rows: readonly BatchSummaryRow[],
 ): Pick<BatchResult, 'rowsByOp' | 'newestCommitTime'> {
   const rowsByOp = { I: 0, U: 0, D: 0 };
   const invalidOp = new Map<string, number>();
   const nullKeys = new Map<string, number>();
   let newestTimestamp: string | undefined;
   let nullSeqs = 0;
-  for (const row of rows) {
-    nullSeqs += Number(row.nullseqs ?? 0);
-    const n = Number(row.n);
-    const file = String(row.file);
-    if (row.op === 'I' || row.op === 'U' || row.op === 'D') rowsByOp[row.op] += n;
+  for (const { file, op, rows: n, nullKeys: nulls, nullSeqs: seqs, newest } of rows) {
+    nullSeqs += seqs;
+    if (op === 'I' || op === 'U' || op === 'D') rowsByOp[op] += n;
     else invalidOp.set(file, (invalidOp.get(file) ?? 0) + n);
-    const nulls = Number(row.nullkeys ?? 0);
     if (nulls > 0) nullKeys.set(file, (nullKeys.get(file) ?? 0) + nulls);
-    if (
-      typeof row.newest === 'string' &&
-      (newestTimestamp === undefined || row.newest > newestTimestamp)
-    ) {
-      newestTimestamp = row.newest;
-    }
+    if (newest !== undefined && (newestTimestamp === undefined || newest > newestTimestamp))
+      newestTimestamp = newest;
   }
   if (nullSeqs > 0) {
     // Not bad input: a fault of the service (a file without a rank), so a plain Error, which

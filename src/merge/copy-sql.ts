@@ -4,6 +4,8 @@
  * URL is the bucket root), its row number, `_seq`, the batch id and the load time.
  */
 import { qualified, quoteIdent, quoteString, stageName } from '../databend/quote.js';
+import { numeric, text } from '../databend/rows.js';
+import type { Row } from '../databend/session-pool.js';
 import { seqSqlExpression } from './seq.js';
 
 export interface CopyColumn {
@@ -55,4 +57,9 @@ export function copyIntoRawSql(input: CopyIntoRawInput): string {
     `FROM (SELECT ${sources.join(', ')} FROM @${stageName(input.stage)}) ` +
     `FILES = (${files}) FILE_FORMAT = (TYPE = PARQUET) FORCE = TRUE`
   );
+}
+
+/** COPY's answer, a row per file: the file and the rows loaded from it. */
+export function copiedRows(rows: readonly Row[]): [file: string, rows: number][] {
+  return rows.map((row) => [text(row, 'File'), numeric(row, 'Rows_loaded')]);
 }

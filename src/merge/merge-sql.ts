@@ -6,6 +6,8 @@
  * that changes the key also deletes the old key (before-image.ts), in the same statement.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { numeric, optionalText, text } from '../databend/rows.js';
+import type { Row } from '../databend/session-pool.js';
 import { keyChangeTombstonesSql } from './before-image.js';
 import {
   keyRangeCondition,
@@ -155,4 +157,27 @@ export function batchSummarySql(
     `FROM ${qualified(input.rawDatabase, input.rawTable)} WHERE ${quoteIdent('_batch')} = ${quoteString(input.batchId)} ` +
     `GROUP BY ${quoteIdent('_file')}, ${quoteIdent(input.opColumn)}`
   );
+}
+
+/** A row of batchSummarySql. */
+export interface BatchSummaryRow {
+  readonly file: string;
+  /** The Op column's value: I, U or D in a valid file. */
+  readonly op: string | undefined;
+  readonly rows: number;
+  readonly nullKeys: number;
+  readonly nullSeqs: number;
+  /** The newest DMS timestamp, as Databend's text. */
+  readonly newest: string | undefined;
+}
+
+export function batchSummaryFromRow(row: Row): BatchSummaryRow {
+  return {
+    file: text(row, 'file'),
+    op: optionalText(row, 'op'),
+    rows: numeric(row, 'n'),
+    nullKeys: numeric(row, 'nullkeys'),
+    nullSeqs: numeric(row, 'nullseqs'),
+    newest: optionalText(row, 'newest'),
+  };
 }

@@ -3,6 +3,8 @@
  * is merge-sql.ts's, over a range of `_batch` values instead of one.
  */
 import { qualified, quoteIdent } from '../databend/quote.js';
+import { numeric, text } from '../databend/rows.js';
+import type { Row } from '../databend/session-pool.js';
 
 /** One file of the raw table, to learn which DMS `<schema>/<table>` feeds it. */
 export function rawSampleFileSql(rawDatabase: string, table: string): string {
@@ -24,4 +26,19 @@ export function rawChunksSql(rawDatabase: string, table: string, chunkRows: numb
     `SELECT min(b) AS first_batch, max(b) AS last_batch, sum(n)::STRING AS row_count ` +
     `FROM (${cumulative}) GROUP BY (cum - 1) DIV ${chunkRows} ORDER BY first_batch`
   );
+}
+
+/** A run of whole batches to replay together: a row of rawChunksSql. */
+export interface ReplayChunk {
+  readonly firstBatch: string;
+  readonly lastBatch: string;
+  readonly rows: number;
+}
+
+export function replayChunkFromRow(row: Row): ReplayChunk {
+  return {
+    firstBatch: text(row, 'first_batch'),
+    lastBatch: text(row, 'last_batch'),
+    rows: numeric(row, 'row_count'),
+  };
 }

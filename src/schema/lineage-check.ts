@@ -8,6 +8,7 @@
  * NULL `_seq` can never be updated, so the table is paused until an operator repairs it.
  */
 import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { text } from '../databend/rows.js';
 import type { SqlSession } from '../databend/session-pool.js';
 import { ODS_STATE_COLUMNS, RAW_LINEAGE_COLUMNS } from './table-ddl.js';
 
@@ -52,11 +53,11 @@ export async function checkLineageColumns(
   const rows = await session.query(nullableLineageColumnsSql(databases.raw, databases.ods));
   const byTable = new Map<string, { database: string; table: string; columns: string[] }>();
   for (const row of rows) {
-    const database = String(row.database);
-    const table = String(row.table);
+    const database = text(row, 'database');
+    const table = text(row, 'table');
     const id = JSON.stringify([database, table]);
     const entry = byTable.get(id) ?? { database, table, columns: [] };
-    entry.columns.push(String(row.name));
+    entry.columns.push(text(row, 'name'));
     byTable.set(id, entry);
   }
   const found: NullableLineage[] = [];
