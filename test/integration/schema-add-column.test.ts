@@ -1,28 +1,14 @@
 // A source `ALTER TABLE … ADD COLUMN` in the middle of the stream, through the running service:
 // later files carry the column, raw and ODS gain it with no human step, rows from before the
 // change hold NULL, and ODS equals the source.
-import type { Connection } from 'databend-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADDED_COLUMN, catalogTables } from '../../sim/index.js';
 import { qualified, quoteIdent, quoteString } from '../../src/databend/quote.js';
-import { testTarget } from '../support/pipeline.js';
-import { Replicator, tableSettings, waitForConvergence } from '../support/replicator.js';
+import { tableSettings, waitForConvergence } from '../support/replicator.js';
 import { columnNames, countOf, simulatedFiles } from '../support/schema-scenario.js';
-import { connect } from '../support/stack.js';
+import { useTestTargets } from '../support/targets.js';
 
-let conn: Connection;
-const databases: string[] = [];
-let replicator: Replicator | undefined;
-
-beforeAll(async () => {
-  conn = await connect();
-});
-
-afterAll(async () => {
-  await replicator?.stop();
-  for (const db of databases) await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
-  await conn.close();
-});
+const targets = useTestTargets();
 
 describe('a column added at the source mid-stream', () => {
   it(
@@ -30,9 +16,8 @@ describe('a column added at the source mid-stream', () => {
     { timeout: 240_000 },
     async () => {
       const tables = catalogTables('shop', 2);
-      const { config, pipe } = await testTarget('addcol', tableSettings(tables));
-      const { rawDatabase, odsDatabase, controlDatabase } = config.databend;
-      databases.push(rawDatabase, odsDatabase, controlDatabase);
+      const { config, pipe } = await targets.target('addcol', tableSettings(tables));
+      const { rawDatabase, odsDatabase } = config.databend;
       const source = await simulatedFiles(
         pipe.bucket,
         {
@@ -52,14 +37,13 @@ describe('a column added at the source mid-stream', () => {
       expect(without.length).toBeGreaterThan(1);
       expect(withColumn.length).toBeGreaterThan(1);
 
-      replicator = new Replicator(config);
-      replicator.start();
+      targets.started(config);
       await source.deliver(undefined, { seed: 9, reorderWindow: 4 });
-      const result = await waitForConvergence(conn, source.simulation, config);
+      const result = await waitForConvergence(targets.conn, source.simulation, config);
       expect(result.report).toBe('all 2 tables equal');
 
       // The column sits after the business columns, before lineage and state, in both layers.
-      const rawColumns = await columnNames(conn, rawDatabase, 'customers');
+      const rawColumns = await columnNames(targets.conn, rawDatabase, 'customers');
       expect(rawColumns.slice(-6)).toEqual([
         column,
         '_file',
@@ -68,21 +52,29 @@ describe('a column added at the source mid-stream', () => {
         '_batch',
         '_loaded_at',
       ]);
-      const odsColumns = await columnNames(conn, odsDatabase, 'customers');
+      const odsColumns = await columnNames(targets.conn, odsDatabase, 'customers');
       expect(odsColumns.slice(-4)).toEqual([column, 'is_deleted', '_seq', '_updated_at']);
       // The other table is untouched.
-      expect(await columnNames(conn, odsDatabase, 'orders')).not.toContain(column);
+      expect(await columnNames(targets.conn, odsDatabase, 'orders')).not.toContain(column);
 
       const raw = qualified(rawDatabase, 'customers');
       const ref = quoteIdent(column);
       const filesIn = (files: typeof without) =>
         `(${files.map((f) => quoteString(f.key)).join(', ')})`;
       expect(
-        await countOf(conn, `${raw} WHERE _file IN ${filesIn(without)} AND ${ref} IS NOT NULL`),
+        await countOf(
+          targets.conn,
+          `${raw} WHERE _file IN ${filesIn(without)} AND ${ref} IS NOT NULL`,
+        ),
       ).toBe(0);
-      expect(await countOf(conn, `${raw} WHERE _file IN ${filesIn(without)}`)).toBeGreaterThan(0);
       expect(
-        await countOf(conn, `${raw} WHERE _file IN ${filesIn(withColumn)} AND ${ref} IS NOT NULL`),
+        await countOf(targets.conn, `${raw} WHERE _file IN ${filesIn(without)}`),
+      ).toBeGreaterThan(0);
+      expect(
+        await countOf(
+          targets.conn,
+          `${raw} WHERE _file IN ${filesIn(withColumn)} AND ${ref} IS NOT NULL`,
+        ),
       ).toBeGreaterThan(0);
 
       // Live rows whose last change predates the column hold NULL there, as at the source.
@@ -90,7 +82,7 @@ describe('a column added at the source mid-stream', () => {
       const truthRows = [...(source.simulation.truth.get('shop.customers')?.rows.values() ?? [])];
       const nullAtSource = truthRows.filter((r) => r[column] === null).length;
       expect(nullAtSource).toBeGreaterThan(0);
-      expect(await countOf(conn, `${ods} WHERE NOT is_deleted AND ${ref} IS NULL`)).toBe(
+      expect(await countOf(targets.conn, `${ods} WHERE NOT is_deleted AND ${ref} IS NULL`)).toBe(
         nullAtSource,
       );
     },

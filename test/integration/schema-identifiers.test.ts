@@ -2,11 +2,9 @@
 // spaces, quotes, backticks, backslashes, dots and non-ASCII letters, names that differ only in
 // case, a composite key of such names with before images, and a column added mid-stream, all
 // through the running service. Every one reaches SQL quoted, and ODS equals the source.
-import type { Connection } from 'databend-driver';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableDef } from '../../sim/index.js';
-import { quoteIdent } from '../../src/databend/quote.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
 import { BatchLoader } from '../../src/ingest/batch-loader.js';
@@ -15,10 +13,10 @@ import { prepareDatabend } from '../../src/control/prepare.js';
 import { TableSchemas } from '../../src/schema/table-schemas.js';
 import { TestLoader } from '../support/cli.js';
 import { parquetBytes } from '../support/parquet.js';
-import { testTarget } from '../support/pipeline.js';
-import { Replicator, tableSettings, waitForConvergence } from '../support/replicator.js';
+import { tableSettings, waitForConvergence } from '../support/replicator.js';
 import { columnNames, simulatedFiles } from '../support/schema-scenario.js';
-import { connect, s3 } from '../support/stack.js';
+import { s3 } from '../support/stack.js';
+import { useTestTargets } from '../support/targets.js';
 
 const TABLE: TableDef = {
   schema: 'Shop Front',
@@ -41,25 +39,12 @@ const TABLE: TableDef = {
 };
 const ADDED = { name: 'Added Ω `x`', type: 'varchar(16)' };
 
-let conn: Connection;
-const databases: string[] = [];
-let replicator: Replicator | undefined;
-
-beforeAll(async () => {
-  conn = await connect();
-});
-
-afterAll(async () => {
-  await replicator?.stop();
-  for (const db of databases) await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
-  await conn.close();
-});
+const targets = useTestTargets();
 
 describe('a table whose names are awkward', () => {
   it('converges, with every name kept exactly in raw and ODS', { timeout: 240_000 }, async () => {
-    const { config, pipe } = await testTarget('idents', tableSettings([TABLE]));
-    const { rawDatabase, odsDatabase, controlDatabase } = config.databend;
-    databases.push(rawDatabase, odsDatabase, controlDatabase);
+    const { config, pipe } = await targets.target('idents', tableSettings([TABLE]));
+    const { rawDatabase, odsDatabase } = config.databend;
     const source = await simulatedFiles(
       pipe.bucket,
       {
@@ -76,21 +61,20 @@ describe('a table whose names are awkward', () => {
       true,
     );
 
-    replicator = new Replicator(config);
-    replicator.start();
+    targets.started(config);
     await source.deliver(undefined, { seed: 3, reorderWindow: 4 });
-    const result = await waitForConvergence(conn, source.simulation, config);
+    const result = await waitForConvergence(targets.conn, source.simulation, config);
     expect(result.report).toBe('all 1 tables equal');
 
     const names = [...TABLE.columns.map((c) => c.name), ADDED.name];
-    expect(await columnNames(conn, odsDatabase, TABLE.name)).toEqual([
+    expect(await columnNames(targets.conn, odsDatabase, TABLE.name)).toEqual([
       '_dms_ingestion_timestamp',
       ...names,
       'is_deleted',
       '_seq',
       '_updated_at',
     ]);
-    expect(await columnNames(conn, rawDatabase, TABLE.name)).toEqual(
+    expect(await columnNames(targets.conn, rawDatabase, TABLE.name)).toEqual(
       expect.arrayContaining([...names, 'BI_select', 'BI_Id']),
     );
   });
@@ -123,9 +107,7 @@ describe('names that cannot be loaded', () => {
   }
 
   beforeAll(async () => {
-    const { config } = await testTarget('badnames', { 'shop.*': { primaryKey: ['id'] } });
-    const { rawDatabase, odsDatabase, controlDatabase } = config.databend;
-    databases.push(rawDatabase, odsDatabase, controlDatabase);
+    const { config } = await targets.target('badnames', { 'shop.*': { primaryKey: ['id'] } });
     pool = new SessionPool(config.databend.dsn);
     await prepareDatabend(pool, config);
     files = new TestLoader(config, pool, s3());

@@ -2,18 +2,18 @@
 // also tombstones the old key in ODS, ordered by _seq like any other change. Hand-written files
 // through the service's BatchLoader for the exact cases, and the simulator's key-changing
 // UPDATEs through the running service for the whole.
-import type { Connection } from 'databend-driver';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogTables } from '../../sim/index.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
-import { qualified, quoteIdent, quoteString } from '../../src/databend/quote.js';
+import { qualified, quoteString } from '../../src/databend/quote.js';
 import { prepareDatabend } from '../../src/control/prepare.js';
 import { TestLoader } from '../support/cli.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
-import { testTarget, type TestTarget } from '../support/pipeline.js';
-import { Replicator, tableSettings, waitForConvergence } from '../support/replicator.js';
+import { type TestTarget } from '../support/pipeline.js';
+import { tableSettings, waitForConvergence } from '../support/replicator.js';
 import { columnNames, countOf, simulatedFiles } from '../support/schema-scenario.js';
-import { connect, s3 } from '../support/stack.js';
+import { s3 } from '../support/stack.js';
+import { useTestTargets } from '../support/targets.js';
 
 const TS = '_dms_ingestion_timestamp';
 const COLUMNS: [string, ParquetColumnType][] = [
@@ -45,28 +45,7 @@ const file = (second: number, changes: Change[]): Buffer =>
 const cdcKey = (second: number) =>
   `shop/accounts/20240101-0000${String(second).padStart(2, '0')}000.parquet`;
 
-let conn: Connection;
-const databases: string[] = [];
-const running: Replicator[] = [];
-
-beforeAll(async () => {
-  conn = await connect();
-});
-
-afterEach(async () => {
-  for (const r of running.splice(0)) await r.stop();
-});
-
-afterAll(async () => {
-  for (const db of databases) await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
-  await conn.close();
-});
-
-function track(target: TestTarget): TestTarget {
-  const { rawDatabase, odsDatabase, controlDatabase } = target.config.databend;
-  databases.push(rawDatabase, odsDatabase, controlDatabase);
-  return target;
-}
+const targets = useTestTargets();
 
 describe('a key-changing update with before images, batch by batch', () => {
   let target: TestTarget;
@@ -77,7 +56,9 @@ describe('a key-changing update with before images, batch by batch', () => {
 
   /** id → [name, is_deleted, _seq] of ODS. */
   async function odsRows(): Promise<Map<number, [string | null, boolean, string]>> {
-    const rows = await conn.queryAll(`SELECT id, name, is_deleted, _seq FROM ${ods} ORDER BY id`);
+    const rows = await targets.conn.queryAll(
+      `SELECT id, name, is_deleted, _seq FROM ${ods} ORDER BY id`,
+    );
     return new Map(
       rows.map((r) => {
         const [id, name, deleted, seq] = r.values() as [number, string | null, boolean, string];
@@ -87,14 +68,14 @@ describe('a key-changing update with before images, batch by batch', () => {
   }
 
   async function rawSeq(key: string, row: number): Promise<string> {
-    const found = await conn.queryRow(
+    const found = await targets.conn.queryRow(
       `SELECT _seq FROM ${raw} WHERE _file = ${quoteString(key)} AND _row = ${row}`,
     );
     return String(found?.values()[0]);
   }
 
   beforeAll(async () => {
-    target = track(await testTarget('bikeys', { 'shop.accounts': { primaryKey: ['id'] } }));
+    target = await targets.target('bikeys', { 'shop.accounts': { primaryKey: ['id'] } });
     pool = new SessionPool(target.config.databend.dsn);
     await prepareDatabend(pool, target.config);
     loader = new TestLoader(target.config, pool, s3());
@@ -116,17 +97,12 @@ describe('a key-changing update with before images, batch by batch', () => {
   });
 
   it('keeps the before-image column in raw and out of ODS', { timeout: 240_000 }, async () => {
-    expect(await columnNames(conn, target.config.databend.rawDatabase, 'accounts')).toContain(
-      'BI_id',
+    expect(
+      await columnNames(targets.conn, target.config.databend.rawDatabase, 'accounts'),
+    ).toContain('BI_id');
+    expect(await columnNames(targets.conn, target.config.databend.odsDatabase, 'accounts')).toEqual(
+      [TS, 'id', 'name', 'is_deleted', '_seq', '_updated_at'],
     );
-    expect(await columnNames(conn, target.config.databend.odsDatabase, 'accounts')).toEqual([
-      TS,
-      'id',
-      'name',
-      'is_deleted',
-      '_seq',
-      '_updated_at',
-    ]);
   });
 
   it(
@@ -231,7 +207,7 @@ describe('key-changing updates from the simulator, end to end', () => {
     { timeout: 240_000 },
     async () => {
       const tables = catalogTables('shop', 3);
-      const target = track(await testTarget('bisim', tableSettings(tables)));
+      const target = await targets.target('bisim', tableSettings(tables));
       const { config, pipe } = target;
       const source = await simulatedFiles(
         pipe.bucket,
@@ -246,25 +222,24 @@ describe('key-changing updates from the simulator, end to end', () => {
         });
       expect(keyChanges.length).toBeGreaterThan(3);
 
-      const replicator = new Replicator(config);
-      running.push(replicator);
+      const replicator = targets.replicator(config);
       replicator.start();
       await source.deliver(undefined, { seed: 4, reorderWindow: 6, duplicateProbability: 0.2 });
-      const result = await waitForConvergence(conn, source.simulation, config);
+      const result = await waitForConvergence(targets.conn, source.simulation, config);
       expect(result.report).toBe('all 3 tables equal');
 
       const { rawDatabase, odsDatabase } = config.databend;
-      expect(await columnNames(conn, rawDatabase, 'order_items')).toEqual(
+      expect(await columnNames(targets.conn, rawDatabase, 'order_items')).toEqual(
         expect.arrayContaining(['BI_order_id', 'BI_line_no']),
       );
       for (const table of ['customers', 'orders', 'order_items'])
         expect(
-          (await columnNames(conn, odsDatabase, table)).filter((c) => c.startsWith('BI_')),
+          (await columnNames(targets.conn, odsDatabase, table)).filter((c) => c.startsWith('BI_')),
         ).toEqual([]);
 
       // Old keys no later change touched: tombstones carrying the key-changing update's _seq.
       const tombstonedWithUpdateSeq = await countOf(
-        conn,
+        targets.conn,
         `${qualified(odsDatabase, 'orders')} o JOIN (SELECT \`BI_order_id\` AS k, max(_seq) AS s ` +
           `FROM ${qualified(rawDatabase, 'orders')} WHERE \`Op\` = 'U' ` +
           'AND `BI_order_id` <> order_id GROUP BY `BI_order_id`) c ' +

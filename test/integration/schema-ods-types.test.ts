@@ -4,36 +4,20 @@
 // timestamp precision, unsigned 64-bit values beyond 2^53 and JSON as VARIANT checked one by one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Connection } from 'databend-driver';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogTablesByName, type DmsSettings } from '../../sim/index.js';
 import { qualified, quoteIdent } from '../../src/databend/quote.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { prepareDatabend } from '../../src/control/prepare.js';
 import { TestLoader } from '../support/cli.js';
-import { testTarget } from '../support/pipeline.js';
-import { Replicator, tableSettings } from '../support/replicator.js';
+import { tableSettings } from '../support/replicator.js';
 import { countOf, simulatedFiles, waitForTable } from '../support/schema-scenario.js';
-import { connect, s3 } from '../support/stack.js';
+import { s3 } from '../support/stack.js';
+import { useTestTargets } from '../support/targets.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'schema');
 
-let conn: Connection;
-const databases: string[] = [];
-const running: Replicator[] = [];
-
-beforeAll(async () => {
-  conn = await connect();
-});
-
-afterEach(async () => {
-  for (const r of running.splice(0)) await r.stop();
-});
-
-afterAll(async () => {
-  for (const db of databases) await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
-  await conn.close();
-});
+const targets = useTestTargets();
 
 /** Row 1 of the fixture: the extremes (without Op, which ODS does not keep). */
 const FIRST = {
@@ -92,14 +76,13 @@ describe.each([
   let ods: string;
 
   beforeAll(async () => {
-    const target = await testTarget(
+    const target = await targets.target(
       'odstypes',
       { 'shop.types': { primaryKey: ['id'], columnTypes: { doc: 'VARIANT' } } },
       { dms: { timestampColumn: 'DMS_TIMESTAMP' } },
     );
     const { config } = target;
-    const { rawDatabase, odsDatabase, controlDatabase } = config.databend;
-    databases.push(rawDatabase, odsDatabase, controlDatabase);
+    const { odsDatabase } = config.databend;
     const pool = new SessionPool(config.databend.dsn);
     try {
       await prepareDatabend(pool, config);
@@ -116,7 +99,7 @@ describe.each([
   });
 
   it('creates ODS columns of the mapped types', { timeout: 240_000 }, async () => {
-    const rows = await conn.queryAll(`DESC ${ods}`);
+    const rows = await targets.conn.queryAll(`DESC ${ods}`);
     const types = Object.fromEntries(rows.map((r) => r.values() as [string, string]));
     expect(types).toMatchObject({
       tiny: 'TINYINT', big: 'BIGINT', utiny: 'TINYINT UNSIGNED', uint: uintType,
@@ -134,9 +117,9 @@ describe.each([
         ? `hex(${quoteIdent(c)}) AS ${quoteIdent(c)}`
         : `${quoteIdent(c)}::STRING AS ${quoteIdent(c)}`,
     );
-    const rows = (await conn.queryAll(`SELECT ${list.join(', ')} FROM ${ods} ORDER BY id`)).map(
-      (r) => r.data(),
-    );
+    const rows = (
+      await targets.conn.queryAll(`SELECT ${list.join(', ')} FROM ${ods} ORDER BY id`)
+    ).map((r) => r.data());
     expect(rows).toHaveLength(3);
     expect(rows[0]).toEqual(FIRST);
     expect(rows[1]).toMatchObject({
@@ -153,7 +136,7 @@ describe.each([
     'returns typed values exactly: 64-bit unsigned beyond 2^53, DECIMAL scale, µs timestamps, JSON',
     { timeout: 240_000 },
     async () => {
-      const row = await conn.queryRow(
+      const row = await targets.conn.queryRow(
         `SELECT ubig, huge::STRING, updated_us, doc['a'][2]::STRING, doc['s']::STRING, ` +
           `typeof(doc) FROM ${ods} WHERE id = 3`,
       );
@@ -164,7 +147,7 @@ describe.each([
       expect([nested, text]).toEqual([null, null]);
       // The value is JSON, not text: `[]` is an array.
       expect(type).toBe('ARRAY');
-      const first = await conn.queryRow(
+      const first = await targets.conn.queryRow(
         `SELECT ubig, doc['a'][2]::STRING, doc['s']::STRING, ` +
           `updated_us::STRING FROM ${ods} WHERE id = 1`,
       );
@@ -188,19 +171,17 @@ describe.each<[string, Partial<DmsSettings>, 'micros' | 'millis']>([
 ])('the simulator’s all_types table through the service, %s', (_, dms, unit) => {
   it('equals the source in every column', { timeout: 240_000 }, async () => {
     const tables = catalogTablesByName('shop', ['all_types']);
-    const { config, pipe } = await testTarget('alltypes', tableSettings(tables));
-    const { rawDatabase, odsDatabase, controlDatabase } = config.databend;
-    databases.push(rawDatabase, odsDatabase, controlDatabase);
+    const { config, pipe } = await targets.target('alltypes', tableSettings(tables));
+    const { odsDatabase } = config.databend;
     const source = await simulatedFiles(
       pipe.bucket,
       { seed: 71, durationSeconds: 15, transactionsPerSecond: 6, initialRows: 60, tables },
       dms,
     );
-    const replicator = new Replicator(config);
-    running.push(replicator);
+    const replicator = targets.replicator(config);
     replicator.start();
     await source.deliver();
-    const diff = await waitForTable(conn, source.simulation.truth, 'shop.all_types', {
+    const diff = await waitForTable(targets.conn, source.simulation.truth, 'shop.all_types', {
       database: odsDatabase,
       timestampUnit: unit,
     });
@@ -208,7 +189,7 @@ describe.each<[string, Partial<DmsSettings>, 'micros' | 'millis']>([
 
     const ods = qualified(odsDatabase, 'all_types');
     const types = Object.fromEntries(
-      (await conn.queryAll(`DESC ${ods}`)).map((r) => r.values() as [string, string]),
+      (await targets.conn.queryAll(`DESC ${ods}`)).map((r) => r.values() as [string, string]),
     );
     expect(types).toMatchObject({
       c_bigint_u: 'BIGINT UNSIGNED',
@@ -227,19 +208,22 @@ describe.each<[string, Partial<DmsSettings>, 'micros' | 'millis']>([
     });
     expect(big.length).toBeGreaterThan(0);
     for (const r of big.slice(0, 5)) {
-      const found = await conn.queryRow(
+      const found = await targets.conn.queryRow(
         `SELECT c_bigint_u FROM ${ods} WHERE id = ${Number(r.id)} AND NOT is_deleted`,
       );
       expect(found?.values()[0]).toBe(BigInt(r.c_bigint_u ?? ''));
     }
     // DECIMAL keeps its scale; timestamps keep their precision.
     const decimals = `${ods} WHERE c_decimal_huge IS NOT NULL`;
-    expect(await countOf(conn, decimals)).toBeGreaterThan(0);
+    expect(await countOf(targets.conn, decimals)).toBeGreaterThan(0);
     expect(
-      await countOf(conn, `${decimals} AND c_decimal_huge::STRING LIKE '%.${'_'.repeat(30)}'`),
-    ).toBe(await countOf(conn, decimals));
+      await countOf(
+        targets.conn,
+        `${decimals} AND c_decimal_huge::STRING LIKE '%.${'_'.repeat(30)}'`,
+      ),
+    ).toBe(await countOf(targets.conn, decimals));
     const subMillisecond = await countOf(
-      conn,
+      targets.conn,
       // The text form always has six fraction digits (date_format's %f drops trailing zeros).
       `${ods} WHERE c_datetime6::STRING NOT LIKE '%000'`,
     );

@@ -2,8 +2,7 @@
 // and converges with nothing configured but its key (by a `*` pattern, or the default key); and
 // a table loaded to raw only gets its ODS built from raw by `replay` once its key is configured,
 // without a file being loaded again, and then follows the stream like any other.
-import type { Connection } from 'databend-driver';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   changeStream,
   compareOdsTable,
@@ -12,10 +11,9 @@ import {
   type TableDef,
 } from '../../sim/index.js';
 import type { Config } from '../../src/config.js';
-import { qualified, quoteIdent, quoteString } from '../../src/databend/quote.js';
+import { qualified, quoteString } from '../../src/databend/quote.js';
 import { runCli } from '../support/cli.js';
-import { testTarget } from '../support/pipeline.js';
-import { Replicator, waitForConvergence } from '../support/replicator.js';
+import { waitForConvergence } from '../support/replicator.js';
 import {
   columnNames,
   countOf,
@@ -23,7 +21,7 @@ import {
   waitFor,
   waitForTable,
 } from '../support/schema-scenario.js';
-import { connect } from '../support/stack.js';
+import { useTestTargets } from '../support/targets.js';
 
 const table = (name: string): TableDef => ({
   schema: 'shop',
@@ -37,33 +35,11 @@ const table = (name: string): TableDef => ({
   ],
 });
 
-let conn: Connection;
-const databases: string[] = [];
-const running: Replicator[] = [];
-
-beforeAll(async () => {
-  conn = await connect();
-});
-
-afterEach(async () => {
-  for (const r of running.splice(0)) await r.stop();
-});
-
-afterAll(async () => {
-  for (const db of databases) await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
-  await conn.close();
-});
-
-function started(config: Config): Replicator {
-  const replicator = new Replicator(config);
-  running.push(replicator);
-  replicator.start();
-  return replicator;
-}
+const targets = useTestTargets();
 
 async function ledgerCount(config: Config, name: string): Promise<number> {
   return countOf(
-    conn,
+    targets.conn,
     `${qualified(config.databend.controlDatabase, 'files')} WHERE table_name = ${quoteString(name)}`,
   );
 }
@@ -74,13 +50,12 @@ describe('a table that appears while the service runs', () => {
     { timeout: 240_000 },
     async () => {
       const tables = [table('events_a'), table('events_b'), table('notes')];
-      const target = await testTarget('appears', { 'shop.events_*': { primaryKey: ['id'] } });
+      const target = await targets.target('appears', { 'shop.events_*': { primaryKey: ['id'] } });
       const config: Config = {
         ...target.config,
         tables: { ...target.config.tables, defaultPrimaryKey: ['id'] },
       };
-      const { rawDatabase, odsDatabase, controlDatabase } = config.databend;
-      databases.push(rawDatabase, odsDatabase, controlDatabase);
+      const { odsDatabase } = config.databend;
       const source = await simulatedFiles(
         target.pipe.bucket,
         { seed: 61, durationSeconds: 20, transactionsPerSecond: 9, initialRows: 30, tables },
@@ -88,15 +63,20 @@ describe('a table that appears while the service runs', () => {
       );
       const options = { database: odsDatabase };
 
-      started(config);
+      targets.started(config);
       await source.deliver((f) => f.table === 'shop.events_a');
-      const first = await waitForTable(conn, source.simulation.truth, 'shop.events_a', options);
+      const first = await waitForTable(
+        targets.conn,
+        source.simulation.truth,
+        'shop.events_a',
+        options,
+      );
       expect(first.equal).toBe(true);
-      expect(await columnNames(conn, odsDatabase, 'events_b')).toEqual([]);
-      expect(await columnNames(conn, odsDatabase, 'notes')).toEqual([]);
+      expect(await columnNames(targets.conn, odsDatabase, 'events_b')).toEqual([]);
+      expect(await columnNames(targets.conn, odsDatabase, 'notes')).toEqual([]);
 
       await source.deliver((f) => f.table !== 'shop.events_a', { seed: 2, reorderWindow: 4 });
-      const result = await waitForConvergence(conn, source.simulation, config);
+      const result = await waitForConvergence(targets.conn, source.simulation, config);
       expect(result.report).toBe('all 3 tables equal');
     },
   );
@@ -108,7 +88,7 @@ describe('a table whose key is configured after it was first loaded', () => {
     { timeout: 240_000 },
     async () => {
       const late = table('late');
-      const target = await testTarget('latekey', {});
+      const target = await targets.target('latekey', {});
       const withoutKey = target.config;
       const withKey: Config = {
         ...withoutKey,
@@ -117,8 +97,7 @@ describe('a table whose key is configured after it was first loaded', () => {
           byName: { 'shop.late': { primaryKey: ['id'], columnTypes: {} } },
         },
       };
-      const { rawDatabase, odsDatabase, controlDatabase } = withoutKey.databend;
-      databases.push(rawDatabase, odsDatabase, controlDatabase);
+      const { rawDatabase, odsDatabase } = withoutKey.databend;
       const source = await simulatedFiles(
         target.pipe.bucket,
         {
@@ -137,32 +116,32 @@ describe('a table whose key is configured after it was first loaded', () => {
       expect(files.length - early.length).toBeGreaterThan(1);
 
       // Raw only: no key for shop.late yet.
-      const first = started(withoutKey);
+      const first = targets.started(withoutKey);
       await source.deliver((f) => f.createdAt <= cut);
       const loaded = new Set(early.map((f) => f.key)).size;
       await waitFor('the early files in the ledger', async () =>
         (await ledgerCount(withoutKey, 'late')) >= loaded ? true : undefined,
       ).catch(() => undefined);
       expect(await ledgerCount(withoutKey, 'late')).toBe(loaded);
-      expect(await columnNames(conn, odsDatabase, 'late')).toEqual([]);
+      expect(await columnNames(targets.conn, odsDatabase, 'late')).toEqual([]);
       await first.stop();
-      const rawRows = await countOf(conn, qualified(rawDatabase, 'late'));
+      const rawRows = await countOf(targets.conn, qualified(rawDatabase, 'late'));
 
       // The operator configures the key and replays: ODS from raw, nothing loaded again.
       const replayed = await runCli(withKey, ['replay', '--table', 'late']);
       expect(replayed.stderr).toBe('');
       expect(replayed.code).toBe(0);
       expect(await ledgerCount(withKey, 'late')).toBe(loaded);
-      expect(await countOf(conn, qualified(rawDatabase, 'late'))).toBe(rawRows);
+      expect(await countOf(targets.conn, qualified(rawDatabase, 'late'))).toBe(rawRows);
       const expected = replay(changeStream(early), [defineTable(late)]).get('shop.late');
       if (expected === undefined) throw new Error('no expected state');
-      const rebuilt = await compareOdsTable(conn, expected, { database: odsDatabase });
+      const rebuilt = await compareOdsTable(targets.conn, expected, { database: odsDatabase });
       expect(rebuilt.equal).toBe(true);
 
       // The service, now with the key, carries on with the rest of the stream.
-      started(withKey);
+      targets.started(withKey);
       await source.deliver((f) => f.createdAt > cut);
-      const result = await waitForConvergence(conn, source.simulation, withKey);
+      const result = await waitForConvergence(targets.conn, source.simulation, withKey);
       expect(result.report).toBe('all 1 tables equal');
       expect(await ledgerCount(withKey, 'late')).toBe(new Set(files.map((f) => f.key)).size);
     },

@@ -1,29 +1,17 @@
 // The running service's metrics agree with what it loaded, and SIGTERM during a batch loses and
 // duplicates nothing.
-import type { Connection } from 'databend-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { catalogTables } from '../../sim/index.js';
 import { freePort } from '../../stack/processes.js';
-import { testTarget } from '../support/pipeline.js';
 import {
   Replicator,
   simulatedSource,
   tableSettings,
   waitForConvergence,
 } from '../support/replicator.js';
-import { connect } from '../support/stack.js';
+import { useTestTargets } from '../support/targets.js';
 
-let conn: Connection;
-const databases: string[] = [];
-
-beforeAll(async () => {
-  conn = await connect();
-});
-
-afterAll(async () => {
-  for (const db of databases) await conn.exec(`DROP DATABASE IF EXISTS \`${db}\``);
-  await conn.close();
-});
+const targets = useTestTargets();
 
 function metric(body: string, name: string): number {
   return body
@@ -34,17 +22,12 @@ function metric(body: string, name: string): number {
 
 async function scenario(name: string, logLevel = 'warn') {
   const tables = catalogTables('shop', 2);
-  const { config, pipe } = await testTarget(name, tableSettings(tables), {
+  const { config, pipe } = await targets.target(name, tableSettings(tables), {
     logLevel,
     maxReceiveCount: 50,
   });
   const port = await freePort();
   const withHttp = { ...config, http: { host: '127.0.0.1', port } };
-  databases.push(
-    config.databend.rawDatabase,
-    config.databend.odsDatabase,
-    config.databend.controlDatabase,
-  );
   const source = await simulatedSource(
     pipe.bucket,
     { seed: 31, tables, durationSeconds: 20, transactionsPerSecond: 8, initialRows: 30 },
@@ -54,7 +37,7 @@ async function scenario(name: string, logLevel = 'warn') {
 }
 
 async function scalar(sql: string): Promise<number> {
-  return Number((await conn.queryRow(sql))?.values()[0]);
+  return Number((await targets.conn.queryRow(sql))?.values()[0]);
 }
 
 describe('the running service', () => {
@@ -64,7 +47,7 @@ describe('the running service', () => {
     replicator.start();
     try {
       await source.deliver();
-      const result = await waitForConvergence(conn, source.simulation, config);
+      const result = await waitForConvergence(targets.conn, source.simulation, config);
       expect(result.report).toBe('all 2 tables equal');
       const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       const control = `\`${config.databend.controlDatabase}\`.files`;
@@ -96,7 +79,7 @@ describe('the running service', () => {
       replicator = new Replicator(config);
       replicator.start();
       try {
-        const result = await waitForConvergence(conn, source.simulation, config);
+        const result = await waitForConvergence(targets.conn, source.simulation, config);
         expect(result.report).toBe('all 2 tables equal');
         const control = `\`${config.databend.controlDatabase}\`.files`;
         expect(
