@@ -1,7 +1,7 @@
 // The service as a child process, as it runs in production: `run` with a config file. Keeps its
 // batch log lines (the per-batch timing breakdown) and exposes its pid for /proc measurements.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/config.js';
@@ -42,6 +42,10 @@ export class ServiceProcess {
   readonly problemCounts = new Map<string, number>();
   /** The /metrics address it logged when it started. */
   metricsUrl: string | undefined;
+  /** When it became the active writer (took the replicas' lease), ms since the epoch. */
+  readonly acquiredAtMs: number[] = [];
+  /** Batches it could not commit because it no longer held the lease or its claim. */
+  fenced = 0;
   private readonly lines: string[] = [];
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> | undefined;
@@ -83,13 +87,28 @@ export class ServiceProcess {
     return this.child?.pid;
   }
 
-  /** Sends SIGTERM and waits for the exit code. */
-  async stop(): Promise<number | null> {
+  /** Sends SIGTERM (or `signal`) and waits for the exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.child === undefined || this.exited === undefined) return null;
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     const code = await this.exited;
     this.child = undefined;
     return code;
+  }
+
+  /** Sends a signal that does not end the process (SIGSTOP, SIGCONT). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
+  /** Whether it holds the lease, as its log last said. */
+  get active(): boolean {
+    for (let i = this.lines.length - 1; i >= 0; i--) {
+      const line = this.lines[i] ?? '';
+      if (line.includes('"this replica is the active writer"')) return true;
+      if (line.includes('"this replica is no longer the active writer"')) return false;
+    }
+    return false;
   }
 
   /** Resolves when a log line matches; rejects after the timeout or when the process exits. */
@@ -109,6 +128,10 @@ export class ServiceProcess {
   }
 
   private take(chunk: Buffer): void {
+    // Every line of every replica in one file, for reading after a run that went wrong.
+    const logDir = process.env.BENCH_SERVICE_LOG_DIR;
+    if (logDir !== undefined && this.child?.pid !== undefined)
+      appendFileSync(join(logDir, `service-${this.child.pid}.log`), chunk);
     const text = this.partial + chunk.toString('utf8');
     const parts = text.split('\n');
     this.partial = parts.pop() ?? '';
@@ -138,6 +161,9 @@ export class ServiceProcess {
     }
     if (entry.msg === 'bend-replicator is running' && typeof entry.metrics === 'string')
       this.metricsUrl = entry.metrics;
+    if (entry.msg === 'this replica is the active writer')
+      this.acquiredAtMs.push(Date.parse(String(entry.time)));
+    if (typeof entry.msg === 'string' && entry.msg.startsWith('batch not committed')) this.fenced++;
     if (entry.msg !== 'batch committed') return;
     const rows = entry.rows as Record<string, number> | undefined;
     this.batches.push({

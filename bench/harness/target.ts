@@ -18,12 +18,17 @@ export interface TargetOptions {
   readonly maxFiles?: number;
   readonly tableConcurrency?: number;
   readonly maxWaitMs?: number;
+  readonly leaseTtlMs?: number;
+  /** SQS visibility timeout (300 s, as the service's default, unless set). */
+  readonly visibilityTimeoutSeconds?: number;
+  readonly renewIntervalMs?: number;
 }
 
 /** The service's batching and polling defaults (src/config.ts), written out so results show them. */
 export const SERVICE_DEFAULTS = {
   batching: { maxFiles: 200, maxWaitMs: 50, tableConcurrency: 4 },
   sqs: { waitTimeSeconds: 20, maxMessagesPerReceive: 10 },
+  replicas: { leaseTtlMs: 15_000, renewIntervalMs: 3_000 },
 } as const;
 
 export async function benchTarget(
@@ -43,7 +48,15 @@ export async function benchTarget(
         ? {}
         : { tableConcurrency: options.tableConcurrency }),
     },
-    sqs: { ...SERVICE_DEFAULTS.sqs, visibilityTimeoutSeconds: 300, visibilityHeartbeatSeconds: 60 },
+    sqs: {
+      ...SERVICE_DEFAULTS.sqs,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 300,
+      visibilityHeartbeatSeconds: Math.min(60, (options.visibilityTimeoutSeconds ?? 300) / 3),
+    },
+    replicas: {
+      leaseTtlMs: options.leaseTtlMs ?? SERVICE_DEFAULTS.replicas.leaseTtlMs,
+      renewIntervalMs: options.renewIntervalMs ?? SERVICE_DEFAULTS.replicas.renewIntervalMs,
+    },
     logLevel: 'info',
     maxReceiveCount: 5,
   });

@@ -3,7 +3,9 @@ import type { BenchContext, RunOutcome } from '../harness/context.js';
 import type { ParamValue } from '../params.js';
 import { AGED_DEFAULTS, agedBench } from './aged.js';
 import { BREAKDOWN_DEFAULTS, breakdownBench } from './breakdown.js';
+import { FAILOVER_DEFAULTS, failoverBench } from './failover.js';
 import { LATENCY_DEFAULTS, latencyBench } from './latency.js';
+import { REPLICAS_DEFAULTS, replicasBench } from './replicas.js';
 import { RESOURCES_DEFAULTS, resourcesBench } from './resources.js';
 import { SCALE_DEFAULTS, scaleBench } from './scale.js';
 import { THROUGHPUT_DEFAULTS, throughputBench } from './throughput.js';
@@ -27,4 +29,6 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   scale: benchmark({ ...SCALE_DEFAULTS }, scaleBench),
   breakdown: benchmark(BREAKDOWN_DEFAULTS, breakdownBench),
   aged: benchmark(AGED_DEFAULTS, agedBench),
+  failover: benchmark(FAILOVER_DEFAULTS, failoverBench),
+  replicas: benchmark(REPLICAS_DEFAULTS, replicasBench),
 };

@@ -121,6 +121,44 @@ describe('the benchmark harness', () => {
     ]);
     expect(figures.runs.every((r) => r.rowsPerSecond > 0)).toBe(true);
   }, 240_000);
+
+  it('drains a tiny backlog with one and two replicas, and with two services splitting the tables', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    const run = await bench([
+      'replicas',
+      ...['--replicas', '1,2', '--tables', '2', '--files', '2', '--rows', '50', '--repeat', '1'],
+      ...['--runner', 'tsx', '--out', out],
+    ]);
+    expect(run.code, run.output).toBe(0);
+    const result = readResult(out, 'replicas');
+    const split = 'two active services, half the tables each';
+    expect(result.converged).toEqual({ '1 replica': true, '2 replicas': true, [split]: true });
+    const figures = result.figures as { runs: { variant: string; writers: number }[] };
+    // One lease: one of the two replicas loads; split: both services load.
+    expect(figures.runs.map((r) => [r.variant, r.writers])).toEqual([
+      ['1 replica', 1],
+      ['2 replicas', 1],
+      [split, 2],
+    ]);
+  }, 300_000);
+
+  it('strikes the lease holder with SIGKILL and SIGSTOP and times each takeover', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    const run = await bench([
+      'failover',
+      ...['--takeovers', '2', '--lease-ttl-ms', '3000', '--renew-interval-ms', '1000'],
+      ...['--settle-seconds', '2', '--rows', '20', '--file-interval-ms', '500'],
+      ...['--runner', 'tsx', '--out', out],
+    ]);
+    expect(run.code, run.output).toBe(0);
+    const result = readResult(out, 'failover');
+    expect(result.converged).toEqual({ service: true });
+    const figures = result.figures as {
+      takeovers: { signal: string; acquiredMs: number; firstCommitMs: number }[];
+    };
+    expect(figures.takeovers.map((t) => t.signal)).toEqual(['SIGKILL', 'SIGSTOP']);
+    for (const t of figures.takeovers) expect(t.firstCommitMs).toBeGreaterThanOrEqual(t.acquiredMs);
+  }, 300_000);
 });
 
 describe('the harness’s pure parts', () => {
