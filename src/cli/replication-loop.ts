@@ -34,6 +34,13 @@ export interface LoopDeps {
    * write. Default: this process, fenced by the per-table claim only.
    */
   readonly writer?: () => WriterFence | undefined;
+  /** See BatchLoaderDeps.awaitWriter. */
+  readonly awaitWriter?: () => Promise<WriterFence | undefined>;
+  /**
+   * Whether this process still holds the lease, valid or awaiting its renewal; default: whether
+   * `writer` gives a fence. Messages go back to SQS at once only when it does not.
+   */
+  readonly holding?: () => boolean;
   /** How often pauses and resumes made by the CLI are read from table_state; default 5 s. */
   readonly tableStatePollMs?: number;
 }
@@ -58,6 +65,7 @@ export function pipelineParts(
     events,
     logger,
     ...(deps.writer === undefined ? {} : { writer: deps.writer }),
+    ...(deps.awaitWriter === undefined ? {} : { awaitWriter: deps.awaitWriter }),
   });
   const reloads = new Reloads({
     config,
@@ -103,7 +111,9 @@ export function pipelineParts(
       pauses,
       owners,
       reloads,
-      ...(deps.writer === undefined ? {} : { mayWrite: () => deps.writer?.() !== undefined }),
+      ...(deps.writer === undefined
+        ? {}
+        : { mayWrite: deps.holding ?? (() => deps.writer?.() !== undefined) }),
     }),
     queues,
   };

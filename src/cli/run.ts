@@ -119,6 +119,8 @@ export async function runService(config: Config): Promise<void> {
       probeMaxBackoffMs: config.outage.probeMaxBackoffMs,
       logger: logger.child({ module: 'outage' }),
     }),
+    awaitWriter: () => lease.awaitWriter(),
+    holding: () => lease.holding,
   });
   const { pipeline } = loop;
   metrics.setPendingSource(() =>

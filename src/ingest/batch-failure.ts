@@ -14,6 +14,15 @@ import { DatabendCode, DatabendError } from '../databend/error-codes.js';
 import { SqlQuoteError } from '../databend/quote.js';
 import { FencedError, LoadedMeanwhileError } from '../merge/batch-fence.js';
 
+/**
+ * A commit conflict means another writer committed to the table: the batch runs again at once,
+ * re-reading the ledger, without using up an attempt (its files are not at fault). Bounded only
+ * so that a table two writers keep fighting over still ends in a `retry`.
+ */
+export const MAX_CONFLICT_RETRIES = 50;
+/** Batches refused by the lease check and run again once a late lease renewal came back. */
+export const MAX_FENCED_RETRIES = 3;
+
 export type BatchFailure =
   | { readonly kind: 'conflict'; readonly error: Error }
   | { readonly kind: 'fenced'; readonly error: FencedError }

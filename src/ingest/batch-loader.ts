@@ -33,6 +33,7 @@ import {
 } from '../merge/batch-transaction.js';
 import type { TableSchemas } from '../schema/table-schemas.js';
 import { classifyBatchError, permanentReason, type BatchFailure } from './batch-failure.js';
+import { MAX_CONFLICT_RETRIES, MAX_FENCED_RETRIES } from './batch-failure.js';
 import { BatchReport } from './batch-report.js';
 import {
   ALREADY_LOADED,
@@ -61,16 +62,11 @@ export interface BatchLoaderDeps {
    * Default: this process, fenced by the per-table claim only.
    */
   readonly writer?: () => WriterFence | undefined;
+  /** The fence once a late lease renewal came back, undefined once lost (ReplicaLease). */
+  readonly awaitWriter?: () => Promise<WriterFence | undefined>;
   /** Waits between attempts of a transaction; replaced by tests. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
-
-/**
- * A commit conflict means another writer committed to the table: the batch runs again at once,
- * re-reading the ledger, without using up an attempt (its files are not at fault). Bounded only
- * so that a table two writers keep fighting over still ends in a `retry`.
- */
-const MAX_CONFLICT_RETRIES = 50;
 
 /** Outcomes by fileId, filled in as the batch goes. */
 type Outcomes = Map<string, FileResult>;
@@ -99,6 +95,7 @@ export class BatchLoader {
     const outcomes: Outcomes = new Map();
     let remaining = [...new Map(files.map((f) => [fileId(f.ref), f])).values()].sort(byDmsOrder);
     let conflicts = 0;
+    let fenced = 0;
     for (let attempt = 1; remaining.length > 0;) {
       try {
         await this.deps.pool.with((session) => this.attempt(session, remaining, outcomes));
@@ -115,6 +112,9 @@ export class BatchLoader {
           await (this.deps.sleep ?? sleep)(Math.random() * 50);
           continue;
         }
+        // A late lease renewal came back: run again rather than spend the messages' receives.
+        if (failure.kind === 'fenced' && ++fenced <= MAX_FENCED_RETRIES)
+          if ((await this.deps.awaitWriter?.()) !== undefined) continue;
         if (failure.kind === 'fenced') {
           this.deps.events.emit('batch:fenced', { table, reason: failure.error.message });
           for (const f of remaining)
@@ -265,7 +265,7 @@ export class BatchLoader {
   ): Promise<void> {
     const table = ready[0]?.file.route.target;
     if (table !== undefined) await this.claims.ensure(session, table);
-    const writer = this.writer();
+    const writer = this.writer() ?? (await this.deps.awaitWriter?.());
     if (writer === undefined) throw new FencedError('this replica holds no lease');
     const batchId = newBatchId();
     const statements = batchStatements(this.deps.config, batchId, ready, odsColumns, writer);

@@ -66,6 +66,27 @@ export class ReplicaLease {
     return this.writer() !== undefined;
   }
 
+  /**
+   * Whether this process holds the lease, valid or waiting for a renewal that came back late
+   * (under load a renewal can take longer than the lease's margin); false once it is lost.
+   */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
+  /**
+   * The fence as soon as this process's clock says the lease is valid again (a late renewal
+   * came back); undefined once it is lost, or after a lease's length of waiting.
+   */
+  async awaitWriter(): Promise<WriterFence | undefined> {
+    const deadline = this.now() + this.options.ttlMs;
+    for (;;) {
+      const writer = this.writer();
+      if (writer !== undefined || this.held === undefined || this.now() >= deadline) return writer;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** The holder as last read (by this process's own tick). */
   holder(): LeaseHolder | undefined {
     return this.lastHolder;

@@ -21,6 +21,7 @@ beforeAll(async () => {
   fixture = await loaderFixture('fencing', {
     'shop.orders': { primaryKey: ['id'] },
     'shop.items': { primaryKey: ['id'] },
+    'shop.lapsed': { primaryKey: ['id'] },
   });
 });
 
@@ -110,5 +111,48 @@ describe('loaders that overlap on one table', () => {
         `SELECT count(*)::STRING FROM ${controlDatabase}.files WHERE table_name = 'items'`,
       ),
     ).toBe('0');
+  });
+
+  it('waits for a late renewal of its lease instead of handing the files back', async () => {
+    const files = await cdcFiles('lapsed', 2);
+    const events = new PipelineEvents();
+    const fenced: string[] = [];
+    events.on('batch:fenced', (e) => fenced.push(e.table));
+    // The lease's clock ran out before its renewal came back; the renewal comes 300 ms later.
+    let waited = 0;
+    const lapsed = fixture.newLoader({
+      events,
+      writer: () => undefined,
+      awaitWriter: async () => {
+        waited++;
+        await new Promise((r) => setTimeout(r, 300));
+        return { owner: 'renewed-holder' };
+      },
+    });
+    const outcomes = [...(await lapsed.load(files)).values()];
+    expect(outcomes.map((o) => o.kind)).toEqual(['done', 'done']);
+    expect(fenced).toEqual([]);
+    expect(waited).toBe(1);
+    const { controlDatabase } = fixture.target.config.databend;
+    expect(
+      await fixture.scalar(
+        `SELECT count(*)::STRING FROM ${controlDatabase}.files WHERE table_name = 'lapsed'`,
+      ),
+    ).toBe('2');
+  });
+
+  it('hands the files back when its lease is lost while it waits', async () => {
+    const files = await cdcFiles('items', 1);
+    const events = new PipelineEvents();
+    const fenced: string[] = [];
+    events.on('batch:fenced', (e) => fenced.push(e.table));
+    const lost = fixture.newLoader({
+      events,
+      writer: () => undefined,
+      awaitWriter: () => Promise.resolve(undefined),
+    });
+    const outcomes = [...(await lost.load(files)).values()];
+    expect(outcomes.map((o) => o.kind)).toEqual(['retry']);
+    expect(fenced).toEqual(['items']);
   });
 });

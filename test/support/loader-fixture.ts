@@ -29,6 +29,7 @@ export interface LoaderFixture {
     /** Sessions to load through instead of the fixture's pool (e.g. one that records SQL). */
     pool?: SessionSource;
     writer?: () => WriterFence | undefined;
+    awaitWriter?: () => Promise<WriterFence | undefined>;
   }): BatchLoader;
   put(key: string, body: Buffer | string): Promise<PendingFile>;
   /** The first value of the first row, as text. */
@@ -60,6 +61,7 @@ export async function loaderFixture(
         logger: options.logger ?? pino({ level: 'silent' }),
         sleep: () => Promise.resolve(),
         ...(options.writer === undefined ? {} : { writer: options.writer }),
+        ...(options.awaitWriter === undefined ? {} : { awaitWriter: options.awaitWriter }),
       }),
     put: async (key, body) => {
       const response = await client.send(
