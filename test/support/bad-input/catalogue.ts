@@ -5,11 +5,13 @@ import { fileCases } from './cases-files.js';
 import { messageCases } from './cases-messages.js';
 import { nameCases } from './cases-names.js';
 import { objectCases } from './cases-objects.js';
+import { reloadCases } from './cases-reloads.js';
 import { transientCases } from './cases-transient.js';
 
 export const CATALOGUE: readonly BadInputCase[] = [
   ...messageCases,
   ...objectCases,
+  ...reloadCases,
   ...fileCases,
   ...nameCases,
   ...transientCases,
