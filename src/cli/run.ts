@@ -13,6 +13,7 @@ import { startHttpServer } from '../http/server.js';
 import { BucketLister } from '../ingest/bucket-lister.js';
 import { DatabendLedgerReader } from '../control/ledger-reader.js';
 import { OutageGate } from '../ingest/outage-gate.js';
+import { TableErrorRecorder } from '../lifecycle/table-errors.js';
 import { Sweep } from '../ingest/sweep.js';
 import { RetentionCron } from '../lifecycle/retention-cron.js';
 import { Shutdown, untilAborted } from '../lifecycle/shutdown.js';
@@ -61,6 +62,13 @@ export async function runService(config: Config): Promise<void> {
   const pool = new SessionPool(config.databend.dsn, {
     statementTimeoutMs: config.databend.statementTimeoutMs,
   });
+  // Each table's last error, kept for `status` and GET /status.
+  const tableErrors = new TableErrorRecorder({
+    pool,
+    controlDatabase: config.databend.controlDatabase,
+    logger: logger.child({ module: 'table-errors' }),
+  });
+  tableErrors.subscribe(events);
   // Before anything starts: an invalid retention.cron fails start-up naming the field.
   const retention = new RetentionCron({
     cron: config.retention.cron,
@@ -197,7 +205,11 @@ export async function runService(config: Config): Promise<void> {
       },
       {
         name: 'databend',
-        run: (signal) => untilAborted(Promise.all([pool.close(), probe.close()]), signal),
+        run: (signal) =>
+          untilAborted(
+            tableErrors.idle().then(() => Promise.all([pool.close(), probe.close()])),
+            signal,
+          ),
       },
       {
         name: 'aws',

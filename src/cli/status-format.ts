@@ -26,6 +26,11 @@ export interface TableStatus {
   readonly newestEvent?: Date;
   /** Seconds from newestEvent to the server's now. */
   readonly lagSeconds?: number;
+  /** Files held while the table is paused (<control>.held_files), loaded when it resumes. */
+  readonly heldFiles?: number;
+  readonly oldestHeldEventTime?: Date;
+  /** The table's last error (<control>.table_errors): a failed batch or a poison file. */
+  readonly lastError?: { readonly kind: string; readonly message: string; readonly at: Date };
 }
 
 export interface QueueStatus {
@@ -161,6 +166,7 @@ export function formatStatus(tables: readonly TableStatus[], queue?: QueueStatus
       const since = t.stateSince === undefined ? '' : ` since ${formatTime(t.stateSince)}`;
       lines.push(`${t.table} is paused${since}: ${t.reason ?? '(no reason given)'}`);
     }
+    lines.push(...formatHeldAndErrors(tables));
   }
   if (queue !== undefined) {
     const dlq = queue.deadLetters === undefined ? '' : `; dead-letter queue: ${queue.deadLetters}`;
@@ -170,4 +176,23 @@ export function formatStatus(tables: readonly TableStatus[], queue?: QueueStatus
     );
   }
   return lines;
+}
+
+/** Lines for the tables with held files or a last error; none when there are none. */
+export function formatHeldAndErrors(tables: readonly TableStatus[]): string[] {
+  const lines: string[] = [];
+  for (const t of tables) {
+    if ((t.heldFiles ?? 0) > 0) {
+      const oldest =
+        t.oldestHeldEventTime === undefined
+          ? ''
+          : `, oldest from ${formatTime(t.oldestHeldEventTime)}`;
+      lines.push(`${t.table}: ${t.heldFiles} file(s) held until it resumes${oldest}`);
+    }
+    if (t.lastError !== undefined)
+      lines.push(
+        `${t.table}: last error at ${formatTime(t.lastError.at)} (${t.lastError.kind}): ${t.lastError.message}`,
+      );
+  }
+  return lines.length === 0 ? [] : ['', ...lines];
 }

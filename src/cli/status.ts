@@ -1,7 +1,8 @@
 /**
- * `status`: per table, the last batch, what the ledger holds, whether it is paused and why, and
- * the lag; then the queue's message counts. Read-only. Pending files of a running service live
- * in its memory: its /metrics has them (bend_replicator_pending_files).
+ * `status`: per table, the last batch, what the ledger holds, whether it is paused and why, the
+ * lag, the files held while it is paused and its last error; then the queue's message counts.
+ * Read-only. Pending files of a running service live in its memory: its /metrics and GET /status
+ * have them.
  */
 import { Command } from 'commander';
 import type { Config } from '../config.js';
@@ -12,7 +13,10 @@ import {
   queryIfExists,
   withOperatorContext,
 } from './operator-context.js';
+import { heldSummarySql } from '../control/held-files-sql.js';
+import { lastTableErrorsSql, tableErrorsFromRows } from '../control/table-errors-sql.js';
 import { queueFacts, queueUrlOfArn } from './queue-info.js';
+import { withHeldAndErrors } from './status-problems.js';
 import { formatWriters, readWriters, type WritersStatus } from './status-writers.js';
 import {
   formatStatus,
@@ -23,7 +27,9 @@ import {
 
 export function statusCommand(config: () => Config): Command {
   return new Command('status')
-    .description('per table: last batch, files and rows loaded, paused or not, lag; queue depth')
+    .description(
+      'per table: last batch, files and rows loaded, paused or not, lag, held files, last error; queue depth',
+    )
     .option('--json', 'print JSON instead of a table')
     .action(
       operatorAction('status', async (options: { json?: boolean }) => {
@@ -54,7 +60,9 @@ export async function readStatus(config: Config): Promise<StatusReport> {
       const totals = await queryIfExists(session, ledgerTotalsSql(control));
       const batches = await queryIfExists(session, lastBatchesSql(control));
       const states = await queryIfExists(session, tableStatesSql(control));
-      const statuses = tableStatuses(totals, batches, states);
+      const held = await queryIfExists(session, heldSummarySql(control));
+      const errors = tableErrorsFromRows(await queryIfExists(session, lastTableErrorsSql(control)));
+      const statuses = withHeldAndErrors(tableStatuses(totals, batches, states), held, errors);
       return {
         tables: statuses,
         writers: await readWriters(

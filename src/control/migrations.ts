@@ -15,6 +15,7 @@
 import { qualified, quoteIdent } from '../databend/quote.js';
 import { RELOADS_COLUMNS } from './reloads-sql.js';
 import { createLeasesTableSql } from './lease-sql.js';
+import { TABLE_ERRORS_COLUMNS } from './table-errors-sql.js';
 
 export interface Migration {
   /** 1, 2, 3…: consecutive, in order. */
@@ -76,6 +77,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'leases: the replicas elect their active writer',
     statements: (control) => [createLeasesTableSql(control)],
+  },
+  {
+    version: 4,
+    description: 'table_errors: the last error of each table, for status',
+    statements: (control) => [createTableSql(control, 'table_errors', TABLE_ERRORS_COLUMNS)],
   },
 ];
 

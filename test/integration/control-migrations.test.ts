@@ -91,6 +91,7 @@ describe('control-table migrations', () => {
       'leases',
       'reloads',
       'schema_version',
+      'table_errors',
       'table_state',
     ]);
 
