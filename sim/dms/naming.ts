@@ -40,7 +40,8 @@ export function datePartitionFolder(
 
 /**
  * The object key `[<bucketFolder>/]<schema>/<table>/[<date folder>/]<name>`. Only CDC files go
- * into date folders; full-load files stay in the table folder.
+ * into date folders; full-load files stay in the table folder, or in a partition sub-folder of a
+ * parallel load.
  */
 export function objectKey(
   settings: DmsSettings,
@@ -48,10 +49,12 @@ export function objectKey(
   fileName: string,
   createdAt: Micros,
   kind: 'load' | 'cdc',
+  partition?: string,
 ): string {
   const parts: string[] = [];
   if (settings.bucketFolder !== '') parts.push(settings.bucketFolder);
   parts.push(table.schema, table.name);
+  if (kind === 'load' && partition !== undefined) parts.push(partition);
   if (kind === 'cdc' && settings.datePartitionEnabled) {
     parts.push(
       datePartitionFolder(

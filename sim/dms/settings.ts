@@ -33,6 +33,12 @@ export interface DmsSettings {
   readonly beforeImagePrefix: string | null;
   /** Rows per full-load file before DMS starts the next LOAD file. */
   readonly loadMaxRowsPerFile: number;
+  /**
+   * Partitions of a parallel full load (table-settings `parallel-load` with `partitions-auto` or
+   * `partitions-list`): each partition's rows, a range of keys, go to `<table>/<partition>/LOAD…`
+   * with a counter of its own. Empty (default): `<table>/LOAD…`.
+   */
+  readonly loadPartitions: readonly string[];
 }
 
 export const DEFAULT_DMS_SETTINGS: DmsSettings = {
@@ -52,6 +58,7 @@ export const DEFAULT_DMS_SETTINGS: DmsSettings = {
   changeSeqColumn: null,
   beforeImagePrefix: null,
   loadMaxRowsPerFile: 50_000,
+  loadPartitions: [],
 };
 
 /** Fills defaults and rejects inconsistent settings with a message naming the field. */
@@ -70,5 +77,11 @@ export function resolveDmsSettings(partial: Partial<DmsSettings> = {}): DmsSetti
   if (s.timestampColumnName === '') throw new Error('DMS setting timestampColumnName is empty');
   if (s.changeSeqColumn === '') throw new Error('DMS setting changeSeqColumn is empty');
   if (s.beforeImagePrefix === '') throw new Error('DMS setting beforeImagePrefix is empty');
+  if (
+    s.loadPartitions.some((p) => p === '' || p.includes('/')) ||
+    new Set(s.loadPartitions).size !== s.loadPartitions.length
+  ) {
+    throw new Error('DMS setting loadPartitions must be distinct folder names without a slash');
+  }
   return s;
 }

@@ -52,6 +52,7 @@ async function scenario(
   name: string,
   workload: Omit<WorkloadOptions, 'tables' | 'startTime'>,
   service: 'running' | 'behind' = 'running',
+  dms: Partial<DmsSettings> = {},
 ) {
   const tables = catalogTables('shop', 2);
   const { config, pipe } = await testTarget(name, tableSettings(tables), {
@@ -76,7 +77,7 @@ async function scenario(
       tables,
       startTime: new Date(Date.now() + 3_000).toISOString(),
     },
-    DMS,
+    { ...DMS, ...dms },
   );
   return { config, source, replicator };
 }
@@ -151,13 +152,19 @@ async function expectSnapshot(
 
 describe('a reload through the service', () => {
   it(
-    'after a capture gap with silent deletes and updates: ODS equals the source, the lost rows are tombstones',
+    'after a capture gap with silent deletes and updates, loaded in partition folders: ODS equals the source, the lost rows are tombstones',
     { timeout: 400_000 },
     async () => {
-      const { config, source, replicator } = await scenario('rgap', {
-        seed: 44,
-        reloads: [{ table: 'orders', atFraction: 0.55, captureGapSeconds: 4 }],
-      });
+      // A parallel full load: LOAD files in partition sub-folders, each rewritten by the reload.
+      const { config, source, replicator } = await scenario(
+        'rgap',
+        { seed: 44, reloads: [{ table: 'orders', atFraction: 0.55, captureGapSeconds: 4 }] },
+        'running',
+        { loadPartitions: ['p0', 'p1'] },
+      );
+      expect(
+        source.simulation.files.filter((f) => /^shop\/orders\/p[01]\/LOAD/.test(f.key)).length,
+      ).toBe(4);
       await source.deliver({ realTime: true });
       if (process.env.RELOAD_SIM_LOG !== undefined)
         console.log(replicator.log.filter((l) => /reload|orders/i.test(l)).join('\n'));
