@@ -1,6 +1,7 @@
 // The consumer against moto's SQS: it tells a deep queue from a shallow one by whether its
 // receives come back full (an emptied queue ends the backlog at once instead of after a 20-second
-// long poll), and deletes the messages finished together ten to a request.
+// long poll), deletes the messages finished together ten to a request, and receives nothing
+// while its outage gate is closed.
 import {
   CreateQueueCommand,
   DeleteQueueCommand,
@@ -123,4 +124,77 @@ describe('SqsConsumer', () => {
       sqs.destroy();
     }
   });
+});
+
+describe('SqsConsumer during an outage', () => {
+  it('receives nothing while its gate is closed and holds what it has invisible, then goes on', async () => {
+    const sqs = sqsClient();
+    const queueUrl = await queueWith(sqs, 1);
+    let open: (() => void) | undefined;
+    let closed = false;
+    const handled: string[] = [];
+    const receives = countRequests(sqs, 'ReceiveMessageCommand');
+    const consumer = new SqsConsumer({
+      sqs,
+      queueUrl,
+      waitTimeSeconds: 1,
+      maxMessagesPerReceive: 10,
+      visibilityTimeoutSeconds: 10,
+      visibilityHeartbeatSeconds: 2,
+      maxInFlight: 100,
+      // The first message's handling finds the dependency down: the gate closes and the message
+      // is held (its outcome stays open) until the gate opens.
+      handle: async (message) => {
+        handled.push(message.Body ?? '');
+        if (handled.length === 1) {
+          closed = true;
+          await new Promise<void>((resolve) => (open = resolve));
+          closed = false;
+        }
+        return { kind: 'done' };
+      },
+      receiveGate: async (signal) => {
+        while (closed && !signal.aborted) await new Promise((r) => setTimeout(r, 50));
+      },
+      logger: pino({ level: 'silent' }),
+    });
+    consumer.start();
+    try {
+      await waitFor('the first message handled', () =>
+        Promise.resolve(handled.length === 1 ? true : undefined),
+      );
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: [{ Id: '0', MessageBody: 'during' }],
+        }),
+      );
+      const before = receives.count();
+      // Longer than the visibility timeout: the heartbeat keeps the held message invisible.
+      await new Promise((r) => setTimeout(r, 12_000));
+      expect(receives.count() - before).toBe(0);
+      expect(handled).toEqual(['m0']);
+      const { Attributes: a = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      // The message sent during the outage waits in the queue; the held one stays invisible.
+      expect(a).toEqual({
+        ApproximateNumberOfMessages: '1',
+        ApproximateNumberOfMessagesNotVisible: '1',
+      });
+
+      open?.();
+      await waitFor('the message sent during the outage handled', () =>
+        Promise.resolve(handled.length === 2 ? true : undefined),
+      );
+      expect(handled).toEqual(['m0', 'during']);
+    } finally {
+      await consumer.stopPolling();
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+      sqs.destroy();
+    }
+  }, 60_000);
 });
