@@ -119,3 +119,20 @@ export function newestCdcKey(rows: readonly Row[]): string | undefined {
   const [row] = rows;
   return row === undefined ? undefined : optionalText(row, 'object_key');
 }
+
+/**
+ * How many of the table's generations were seen at or after `since` and are applied: a queued
+ * LOAD event overtaken by a generation already handled opens no new one.
+ */
+export function appliedSinceSql(control: string, table: string, since: Date): string {
+  return (
+    `SELECT count(*)::STRING AS n FROM ${qualified(control, 'reloads')} ` +
+    `WHERE table_name = ${quoteString(table)} AND applied_at IS NOT NULL AND detected_at >= ${timestamp(since)}`
+  );
+}
+
+/** appliedSinceSql's count. */
+export function appliedCount(rows: readonly Row[]): number {
+  const [row] = rows;
+  return row === undefined ? 0 : Number(text(row, 'n'));
+}

@@ -8,6 +8,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import {
+  appliedCount,
+  appliedSinceSql,
   ledgerLoadFiles,
   ledgerLoadFilesSql,
   newestCdcKey,
@@ -106,7 +108,8 @@ export class Reloads {
         await this.begin(route, undefined, 'a LOAD key was loaded under a new ETag');
       if (!this.open.has(table)) {
         const superseded = await supersededLoad(this.deps.lister, files, outcomes);
-        if (superseded !== undefined) await this.begin(route, superseded.endedAt, superseded.why);
+        if (superseded !== undefined && !(await this.handledSince(table, superseded.endedAt)))
+          await this.begin(route, superseded.endedAt, superseded.why);
       }
       if (!this.open.has(table)) return;
       const status = await this.status(route);
@@ -213,6 +216,13 @@ export class Reloads {
       { table: route.target, generation: reload.generation },
       `a new full load of ${route.source} began (${why}); applied as a snapshot once complete`,
     );
+  }
+
+  /** Whether a generation seen at or after `since` has been applied already. */
+  private async handledSince(table: string, since: Date): Promise<boolean> {
+    const control = this.deps.config.databend.controlDatabase;
+    const rows = await this.deps.pool.with((s) => s.query(appliedSinceSql(control, table, since)));
+    return appliedCount(rows) > 0;
   }
 
   /** Whether the ledger holds one of these LOAD keys under another ETag too. */

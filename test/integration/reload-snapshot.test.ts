@@ -168,6 +168,13 @@ describe('a reload after a capture gap', () => {
         ),
       );
       expect(await load(late)).toEqual(['done']);
+      // A queued event of a version the reload overwrote is ignored, and opens no new reload.
+      const overtaken = {
+        ...reload,
+        ref: { ...reload.ref, etag: '0123456789abcdef0123456789abcdef' },
+      };
+      expect(await load(overtaken)).toEqual(['ignored']);
+      expect(seen).toBe(1);
       expect(await ods('items')).toEqual([
         '1 cdc false',
         '2 v1 true',
