@@ -24,6 +24,7 @@ import {
 } from '../../src/schema/table-ddl.js';
 import { mapParquetColumns, type MappedColumn } from '../../src/schema/type-map.js';
 import { connect, loadStackEnv, s3, uniqueName } from '../support/stack.js';
+import { fixtureCopySql } from '../support/schema-fixture.js';
 
 const stack = loadStackEnv();
 const rawDb = uniqueName('schema_evolve_raw');
@@ -48,27 +49,6 @@ async function fileColumns(name: string): Promise<readonly MappedColumn[]> {
     body.length,
   );
   return mapParquetColumns(schema.columns).columns;
-}
-
-function copySql(columns: readonly MappedColumn[], file: string): string {
-  // Every lineage column is NOT NULL, so the COPY writes them all.
-  const targets = [
-    ...columns.map((c) => quoteIdent(c.name)),
-    ...['_file', '_row', '_seq', '_batch', '_loaded_at'].map(quoteIdent),
-  ];
-  const sources = [
-    ...columns.map((c) => c.loadExpression(quoteIdent(c.name))),
-    'metadata$filename',
-    'metadata$file_row_number',
-    "concat(metadata$filename, '-', lpad(metadata$file_row_number::STRING, 10, '0'))",
-    quoteString('test'),
-    'now()',
-  ];
-  return (
-    `COPY INTO ${qualified(rawDb, table)} (${targets.join(', ')}) ` +
-    `FROM (SELECT ${sources.join(', ')} FROM @${stage}) ` +
-    `FILES = (${quoteString(file)}) FILE_FORMAT = (TYPE = PARQUET) FORCE = TRUE`
-  );
 }
 
 async function columnsOf(db: string, name = table): Promise<TableColumn[]> {
@@ -134,7 +114,9 @@ describe('schema evolution on the engine', () => {
   it('creates raw and ODS from the first file and loads it', async () => {
     await conn.exec(createRawTableSql(rawDb, table, rawBusinessColumns(before, layout)));
     await conn.exec(createOdsTableSql(odsDb, table, odsBusinessColumns(before, layout)));
-    expect(await conn.exec(copySql(before, 'evolve-before.parquet'))).toBe(2);
+    expect(
+      await conn.exec(fixtureCopySql({ rawDb, table, stage }, before, 'evolve-before.parquet')),
+    ).toBe(2);
     expect(
       await diffAgainst(rawDb, rawBusinessColumns(before, layout), 'evolve-before.parquet'),
     ).toEqual({
@@ -208,7 +190,9 @@ describe('schema evolution on the engine', () => {
   });
 
   it('loads the later file; old rows keep their values and the dropped column is NULL', async () => {
-    expect(await conn.exec(copySql(after, 'evolve-after.parquet'))).toBe(2);
+    expect(
+      await conn.exec(fixtureCopySql({ rawDb, table, stage }, after, 'evolve-after.parquet')),
+    ).toBe(2);
 
     const rows = await conn.queryAll(
       // `Op` must be quoted: an unquoted name folds to lower case, and `op` is another column.
@@ -247,7 +231,9 @@ describe('schema evolution on the engine', () => {
     ).toEqual({
       kind: 'none',
     });
-    expect(await conn.exec(copySql(before, 'evolve-before.parquet'))).toBe(2);
+    expect(
+      await conn.exec(fixtureCopySql({ rawDb, table, stage }, before, 'evolve-before.parquet')),
+    ).toBe(2);
   });
 });
 

@@ -14,60 +14,17 @@ import { tableSettings } from '../support/replicator.js';
 import { countOf, simulatedFiles, waitForTable } from '../support/schema-scenario.js';
 import { s3 } from '../support/stack.js';
 import { useTestTargets } from '../support/targets.js';
+import { DMS_TYPES_FIRST_ROW, DMS_TYPES_THIRD_ROW } from '../support/schema-fixture.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'schema');
 
 const targets = useTestTargets();
 
-/** Row 1 of the fixture: the extremes (without Op, which ODS does not keep). */
-const FIRST = {
-  DMS_TIMESTAMP: '2024-05-28 20:21:48.298940',
-  id: '1',
-  tiny: '-128',
-  flag: '1',
-  small: '-32768',
-  big: '-9223372036854775808',
-  utiny: '255',
-  usmall: '65535',
-  uint: '4294967295',
-  ubig: '18446744073709551615',
-  price: '12345678.91',
-  amount: '1234567890123456789012345678901234.5678',
-  huge: '12345678901234567890123456789012345.123456789012345678901234567890',
-  created_ms: '2024-01-02 03:04:05.678000',
-  updated_us: '2024-01-02 03:04:05.678901',
-  birthday: '2024-02-29',
-  at_time: '12:34:56.789000',
-  active: 'true',
-  doc: '{"a":[1,2,{"b":null}],"s":"x\'y"}',
-  name: "it's \\ ü 🙂",
-  body: 'line1\nline2',
-  status: 'active',
-  tags: 'a,b',
-  payload: '00ff10',
-  bits: '8000000000000001',
-  ratio: '1.5',
-  score: '3.141592653589793',
-  is_deleted: 'false',
-};
+/** Row 1 of the fixture: the extremes (ODS keeps no Op). */
+const FIRST = { ...DMS_TYPES_FIRST_ROW, is_deleted: 'false' };
 
 /** Row 3: the other extremes, a delete, so a tombstone with the deleted row's values. */
-const THIRD = {
-  tiny: '127',
-  big: '9223372036854775807',
-  ubig: '9007199254740993',
-  price: '-0.01',
-  amount: '0.0001',
-  huge: '-1.000000000000000000000000000000',
-  created_ms: '1970-01-01 00:00:00.000000',
-  updated_us: '2038-01-19 03:14:08.000001',
-  birthday: '1000-01-01',
-  doc: '[]',
-  name: '',
-  payload: '',
-  score: '-1e300',
-  is_deleted: 'true',
-};
+const THIRD = { ...DMS_TYPES_THIRD_ROW, is_deleted: 'true' };
 
 describe.each([
   ['a DMS file (ConvertedType only)', 'dms-types.parquet', 'BIGINT'],
