@@ -1,4 +1,5 @@
 // Small formatting helpers for the Markdown summaries.
+import type { TargetCheck } from '../harness/context.js';
 import type { Summary } from '../harness/stats.js';
 
 export function seconds(ms: number | undefined, digits = 2): string {
@@ -33,4 +34,16 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 export function checkMark(met: boolean | null): string {
   return met === null ? 'not measured' : met ? 'met' : 'MISSED';
+}
+
+/** The report's "### Targets" block: each figure, its target, what was measured and whether met. */
+export function targetsSection(targets: readonly TargetCheck[]): string {
+  return [
+    '### Targets',
+    '',
+    table(
+      ['figure', 'target', 'measured', ''],
+      targets.map((t) => [t.name, t.target, t.value, checkMark(t.met)]),
+    ),
+  ].join('\n');
 }

@@ -6,7 +6,7 @@ import { loadavg } from 'node:os';
 import type { BenchContext, RunOutcome, TargetCheck } from '../harness/context.js';
 import { resourceFigures } from '../harness/measured-service.js';
 import { ratio, summarize, type Summary } from '../harness/stats.js';
-import { checkMark, fixed, seconds, summaryInSeconds, table } from '../report/format.js';
+import { fixed, seconds, summaryInSeconds, table, targetsSection } from '../report/format.js';
 import {
   agedNames,
   columnsOf,
@@ -318,12 +318,7 @@ export async function agedBench(ctx: BenchContext, p: AgedParams): Promise<RunOu
         .map(([part, s]) => `${part} ${s === 0 ? 'reused' : `built in ${s.toFixed(0)} s`}`)
         .join(', ')}.`,
     '',
-    '### Targets',
-    '',
-    table(
-      ['figure', 'target', 'measured', ''],
-      targets.map((t) => [t.name, t.target, t.value, checkMark(t.met)]),
-    ),
+    targetsSection(targets),
   ].join('\n');
   return {
     params: { ...p },

@@ -3,7 +3,7 @@
 import type { BenchContext, RunOutcome, TargetCheck } from '../harness/context.js';
 import { resourceFigures, round } from '../harness/measured-service.js';
 import { ratio, summarize, type Summary } from '../harness/stats.js';
-import { checkMark, fixed, seconds, summaryInSeconds, table } from '../report/format.js';
+import { fixed, seconds, summaryInSeconds, table, targetsSection } from '../report/format.js';
 import { runStream, type StreamParams, type StreamRun } from './stream-run.js';
 
 export const LATENCY_DEFAULTS: StreamParams = {
@@ -178,12 +178,7 @@ export async function latencyBench(ctx: BenchContext, p: StreamParams): Promise<
     `${b.count} batches. Service: peak RSS ${resources.peakRssMB} MB, CPU ${resources.cpuSeconds} s ` +
       `over ${resources.wallSeconds} s (${round((resources.cpuCores ?? 0) * 100, 1)} % of a core).`,
     '',
-    '### Targets',
-    '',
-    table(
-      ['figure', 'target', 'measured', ''],
-      targets.map((t) => [t.name, t.target, t.value, checkMark(t.met)]),
-    ),
+    targetsSection(targets),
   ].join('\n');
   return {
     params: { ...p },

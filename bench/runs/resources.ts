@@ -7,7 +7,7 @@ import { waitForLedger } from '../harness/ledger.js';
 import { resourceFigures, round, startMeasured } from '../harness/measured-service.js';
 import { benchTarget } from '../harness/target.js';
 import { upload } from '../harness/uploader.js';
-import { checkMark, table } from '../report/format.js';
+import { table, targetsSection } from '../report/format.js';
 import { CdcStream } from '../workload/cdc-stream.js';
 import { benchTables } from '../workload/tables.js';
 import { writeStream } from '../workload/write-files.js';
@@ -113,12 +113,7 @@ export async function resourcesBench(ctx: BenchContext, p: ResourcesParams): Pro
       `Peak RSS ${figures.peakRssMB} MB; RSS at the end ${rssAfterMB} MB. CPU over the whole run ` +
         `${figures.cpuSeconds} s in ${figures.wallSeconds} s.`,
       '',
-      '### Targets',
-      '',
-      table(
-        ['figure', 'target', 'measured', ''],
-        targets.map((t) => [t.name, t.target, t.value, checkMark(t.met)]),
-      ),
+      targetsSection(targets),
     ].join('\n');
     return {
       params: { ...p },

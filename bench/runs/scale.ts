@@ -3,7 +3,7 @@
 import type { BenchContext, RunOutcome, TargetCheck } from '../harness/context.js';
 import { resourceFigures } from '../harness/measured-service.js';
 import { summarize } from '../harness/stats.js';
-import { checkMark, fixed, seconds, summaryInSeconds, table } from '../report/format.js';
+import { fixed, seconds, summaryInSeconds, table, targetsSection } from '../report/format.js';
 import { batchFigures, LATENCY_DEFAULTS } from './latency.js';
 import { runStream, type StreamParams } from './stream-run.js';
 
@@ -67,12 +67,7 @@ export async function scaleBench(ctx: BenchContext, p: StreamParams): Promise<Ru
     '',
     `Service: peak RSS **${resources.peakRssMB} MB**, CPU ${resources.cpuSeconds} s over ${resources.wallSeconds} s.`,
     '',
-    '### Targets',
-    '',
-    table(
-      ['figure', 'target', 'measured', ''],
-      targets.map((t) => [t.name, t.target, t.value, checkMark(t.met)]),
-    ),
+    targetsSection(targets),
   ].join('\n');
   return {
     params: { ...p, guide: false },

@@ -11,7 +11,7 @@ import { resourceFigures, round, startMeasured } from '../harness/measured-servi
 import { median, ratio, summarize } from '../harness/stats.js';
 import { benchTarget } from '../harness/target.js';
 import { upload } from '../harness/uploader.js';
-import { checkMark, fixed, table } from '../report/format.js';
+import { fixed, table, targetsSection } from '../report/format.js';
 import { CdcStream } from '../workload/cdc-stream.js';
 import { benchTables } from '../workload/tables.js';
 import { writeStream, type BenchFile } from '../workload/write-files.js';
@@ -199,12 +199,7 @@ export async function throughputBench(ctx: BenchContext, p: ThroughputParams): P
       'transaction: receiving the events, reading the footers, the ledger look-up and the schema ' +
       'step, none of which the floor has on its clock.',
     '',
-    '### Targets',
-    '',
-    table(
-      ['figure', 'target', 'measured', ''],
-      targets.map((t) => [t.name, t.target, t.value, checkMark(t.met)]),
-    ),
+    targetsSection(targets),
   ].join('\n');
   return {
     params: { ...p },
