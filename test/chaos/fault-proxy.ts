@@ -244,3 +244,23 @@ export class FaultProxy {
     if (!link.upstream.destroyed) link.upstream.resetAndDestroy();
   }
 }
+
+/**
+ * A started proxy on 127.0.0.1 in front of a local service, given by a URL of it (the stack's
+ * AWS endpoint, or its Databend DSN); `url` is the same URL through the proxy.
+ */
+export async function proxyFor(
+  name: string,
+  target: string,
+  options: { seed: number; rates?: Partial<FaultRates> },
+): Promise<{ proxy: FaultProxy; url: string }> {
+  const parsed = new URL(target.replace(/^databend:/, 'http:'));
+  const proxy = new FaultProxy({
+    name,
+    targetHost: parsed.hostname,
+    targetPort: Number(parsed.port),
+    ...options,
+  });
+  await proxy.start();
+  return { proxy, url: target.replace(`:${parsed.port}`, `:${proxy.port}`) };
+}

@@ -1,5 +1,5 @@
 // `backfill` on the local stack: the dry run lists exactly what the ledger lacks, and a backfill
-// converges a table the service never saw, full load first, then CDC by name.
+// converges a table the service never saw, full load first, then CDC_COLUMNS by name.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,19 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackfill, type BackfillOptions } from '../../src/cli/backfill.js';
 import type { Config } from '../../src/config.js';
 import { PipelineEvents } from '../../src/events.js';
-import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
+import {
+  parquetBytes,
+  type ParquetColumnType,
+  CDC_COLUMNS,
+  DMS_TIMESTAMP,
+} from '../support/parquet.js';
 import { testTarget, type TestTarget } from '../support/pipeline.js';
 import { connect, loadStackEnv, s3, sqs } from '../support/stack.js';
 
-const TS = '_dms_ingestion_timestamp';
-const CDC: [string, ParquetColumnType][] = [
-  ['Op', 'string'],
-  [TS, 'string'],
-  ['id', 'int64'],
-  ['name', 'string'],
-];
 const LOAD: [string, ParquetColumnType][] = [
-  [TS, 'string'],
+  [DMS_TIMESTAMP, 'string'],
   ['id', 'int64'],
   ['name', 'string'],
 ];
@@ -76,12 +74,12 @@ const at = (second: number): string => `2024-06-12 10:00:${String(second).padSta
 const load = (rows: { id: number; name: string }[]): Buffer =>
   parquetBytes(
     LOAD,
-    rows.map((r) => ({ [TS]: at(0), ...r })),
+    rows.map((r) => ({ [DMS_TIMESTAMP]: at(0), ...r })),
   );
 const cdc = (second: number, rows: { Op: string; id: number; name: string }[]): Buffer =>
   parquetBytes(
-    CDC,
-    rows.map((r) => ({ [TS]: at(second), ...r })),
+    CDC_COLUMNS,
+    rows.map((r) => ({ [DMS_TIMESTAMP]: at(second), ...r })),
   );
 
 interface Run {
@@ -161,7 +159,7 @@ describe('backfill', () => {
     const ledger = `SELECT count(*) FROM ${config.databend.controlDatabase}.files`;
     expect(await scalar(ledger)).toBe(2);
 
-    // New since: two CDC files, a reload of the full load (same key, new ETag), a stray object.
+    // New since: two CDC_COLUMNS files, a reload of the full load (same key, new ETag), a stray object.
     await put(
       config,
       'shop/customers/20240612-100003000.parquet',
@@ -203,7 +201,7 @@ describe('backfill', () => {
     expect((await backfill(config, { since: 'yesterday' })).code).toBe(2);
   });
 
-  it('converges a never-seen table: full-load files first, then CDC by name', async () => {
+  it('converges a never-seen table: full-load files first, then CDC_COLUMNS by name', async () => {
     const config = await target('backfill_new', { maxFiles: 2, maxWaitMs: 0 });
     const files: [string, Buffer][] = [
       [
@@ -289,7 +287,7 @@ describe('backfill', () => {
   });
 
   it('finishes and exits 1 when a bad file pauses its table, loading the other tables', async () => {
-    // One file per batch, so the table is paused while its CDC file still waits.
+    // One file per batch, so the table is paused while its CDC_COLUMNS file still waits.
     const config = await target('backfill_bad', { maxFiles: 1 });
     await put(config, 'shop/orders/LOAD00000001.parquet', 'not parquet at all');
     await put(

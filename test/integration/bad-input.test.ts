@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogTables } from '../../sim/index.js';
 import type { Config } from '../../src/config.js';
 import { quoteIdent } from '../../src/databend/quote.js';
-import { FaultProxy } from '../chaos/fault-proxy.js';
+import { proxyFor, type FaultProxy } from '../chaos/fault-proxy.js';
 import { ServiceProcess } from '../chaos/service-process.js';
 import type { BadInputCase } from '../support/bad-input/case.js';
 import { CATALOGUE } from '../support/bad-input/catalogue.js';
@@ -27,13 +27,8 @@ let config: Config;
 beforeAll(async () => {
   const stack = loadStackEnv();
   conn = await connect(stack);
-  proxy = new FaultProxy({
-    name: 'databend',
-    targetHost: '127.0.0.1',
-    targetPort: Number(new URL(stack.dsn.replace(/^databend:/, 'http:')).port),
-    seed: 1,
-  });
-  await proxy.start();
+  const through = await proxyFor('databend', stack.dsn, { seed: 1 });
+  proxy = through.proxy;
   const target = await testTarget(
     'badinput',
     {
@@ -51,7 +46,7 @@ beforeAll(async () => {
     ...target.config,
     databend: {
       ...target.config.databend,
-      dsn: `databend://root:@127.0.0.1:${proxy.port}/?sslmode=disable&retry_count=1&retry_delay_secs=1`,
+      dsn: `${through.url}&retry_count=1&retry_delay_secs=1`,
     },
   };
   service = new ServiceProcess({

@@ -5,7 +5,7 @@ import type { BatchLoader } from '../../src/ingest/batch-loader.js';
 import { TS } from '../support/bad-input/parquet.js';
 import { loaderFixture, type LoaderFixture } from '../support/loader-fixture.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
-import { waitFor } from '../support/schema-scenario.js';
+import { waitFor } from '../support/wait.js';
 import { countRequests, s3 } from '../support/stack.js';
 
 const CDC_COLUMNS: [string, ParquetColumnType][] = [

@@ -8,17 +8,9 @@ import { RetentionCron } from '../../src/lifecycle/retention-cron.js';
 import { prepareDatabend } from '../../src/control/prepare.js';
 import { purgeRaw } from '../../src/control/retention.js';
 import { runCli, TestLoader } from '../support/cli.js';
-import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
+import { parquetBytes, CDC_COLUMNS, DMS_TIMESTAMP } from '../support/parquet.js';
 import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';
 import { connect, s3 } from '../support/stack.js';
-
-const TS = '_dms_ingestion_timestamp';
-const COLUMNS: [string, ParquetColumnType][] = [
-  ['Op', 'string'],
-  [TS, 'string'],
-  ['id', 'int64'],
-  ['name', 'string'],
-];
 
 let target: TestTarget;
 let pool: SessionPool;
@@ -38,8 +30,8 @@ beforeAll(async () => {
   loader = new TestLoader(target.config, pool, client);
   const rows = (ids: number[]) =>
     parquetBytes(
-      COLUMNS,
-      ids.map((id) => ({ Op: 'I', [TS]: '2024-01-01 00:00:01', id, name: `n${id}` })),
+      CDC_COLUMNS,
+      ids.map((id) => ({ Op: 'I', [DMS_TIMESTAMP]: '2024-01-01 00:00:01', id, name: `n${id}` })),
     );
   await loader.putAndLoad([{ key: 'shop/orders/20240101-000001000.parquet', body: rows([1, 2]) }]);
   await loader.putAndLoad([{ key: 'shop/orders/20240101-000002000.parquet', body: rows([3]) }]);

@@ -12,17 +12,10 @@ import type { FileResult } from '../../src/ingest/file-outcome.js';
 import { replicationLoop } from '../../src/cli/replication-loop.js';
 import { prepareDatabend } from '../../src/control/prepare.js';
 import { runCli, TestLoader } from '../support/cli.js';
-import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
+import { parquetBytes, CDC_COLUMNS, DMS_TIMESTAMP } from '../support/parquet.js';
 import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';
 import { connect, s3, sqs } from '../support/stack.js';
-
-const TS = '_dms_ingestion_timestamp';
-const CDC: [string, ParquetColumnType][] = [
-  ['Op', 'string'],
-  [TS, 'string'],
-  ['id', 'int64'],
-  ['name', 'string'],
-];
+import { waitUntil } from '../support/wait.js';
 
 let target: TestTarget;
 let pool: SessionPool;
@@ -33,8 +26,8 @@ let loader: TestLoader;
 
 const file = (ids: number[]): Buffer =>
   parquetBytes(
-    CDC,
-    ids.map((id) => ({ Op: 'I', [TS]: '2024-01-01 00:00:01', id, name: `n${id}` })),
+    CDC_COLUMNS,
+    ids.map((id) => ({ Op: 'I', [DMS_TIMESTAMP]: '2024-01-01 00:00:01', id, name: `n${id}` })),
   );
 
 beforeAll(async () => {
@@ -65,22 +58,6 @@ afterAll(async () => {
   s3Client.destroy();
   sqsClient.destroy();
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function waitForAsync(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 interface StatusJson {
   tables: TableStatus[];
@@ -158,7 +135,11 @@ describe('pause and resume', () => {
       expect(paused.stdout).toBe(
         'paused orders: checking a column; a running service stops loading it within about 10 s\n',
       );
-      await waitFor(() => pipeline.pausedTables().get('orders') === 'checking a column');
+      await waitUntil(
+        'orders paused',
+        () => pipeline.pausedTables().get('orders') === 'checking a column',
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
 
       const status = await runCli(target.config, ['status']);
       expect(status.stdout).toMatch(/^orders\s+PAUSED\s/m);
@@ -196,8 +177,14 @@ describe('pause and resume', () => {
         'resumed orders; a running service loads it again within about 10 s\n',
       );
       // On resume the held file loads, and leaves held_files.
-      await waitFor(() => !pipeline.pausedTables().has('orders'));
-      await waitForAsync(async () => (await ods()) === 1 && (await held()) === 0);
+      await waitUntil('orders resumed', () => !pipeline.pausedTables().has('orders'), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      });
+      await waitUntil(
+        'the held file loaded',
+        async () => (await ods()) === 1 && (await held()) === 0,
+      );
     } finally {
       await loop.stop(AbortSignal.timeout(5_000));
     }

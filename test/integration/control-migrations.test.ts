@@ -16,25 +16,13 @@ import {
   unversionedLedgerInsert,
   unversionedPauseInsert,
 } from '../fixtures/control-tables-unversioned.js';
-import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
+import { insertsFile } from '../support/parquet.js';
 import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';
 import { Replicator } from '../support/replicator.js';
 import { connect, loadStackEnv, s3, uniqueName } from '../support/stack.js';
 
 /** Every version this release migrates to, in order. */
 const ALL = MIGRATIONS.map((m) => m.version);
-
-const TS = '_dms_ingestion_timestamp';
-const CDC: [string, ParquetColumnType][] = [
-  ['Op', 'string'],
-  [TS, 'string'],
-  ['id', 'int64'],
-];
-const file = (ids: number[]): Buffer =>
-  parquetBytes(
-    CDC,
-    ids.map((id) => ({ Op: 'I', [TS]: '2024-01-01 00:00:01', id })),
-  );
 
 let conn: Connection;
 let pool: SessionPool;
@@ -198,7 +186,10 @@ describe('the service started on control tables an unversioned release created',
   it('keeps the ledger, the pauses and the held files, and writes to the old tables', async () => {
     const control = target.config.databend.controlDatabase;
     const { bucket } = target.pipe;
-    const loadedBefore = { key: 'shop/orders/20240101-000001000.parquet', body: file([1, 2]) };
+    const loadedBefore = {
+      key: 'shop/orders/20240101-000001000.parquet',
+      body: insertsFile([1, 2]),
+    };
     const etag = createHash('md5').update(loadedBefore.body).digest('hex');
     for (const sql of unversionedControlDdl(control)) await conn.exec(sql);
     await conn.exec(
@@ -224,8 +215,8 @@ describe('the service started on control tables an unversioned release created',
     // A redelivery of the file the old release loaded, a new file, and one for the paused table.
     for (const [key, body] of [
       [loadedBefore.key, loadedBefore.body],
-      ['shop/orders/20240101-000002000.parquet', file([3])],
-      ['shop/items/20240101-000002000.parquet', file([9])],
+      ['shop/orders/20240101-000002000.parquet', insertsFile([3])],
+      ['shop/items/20240101-000002000.parquet', insertsFile([9])],
     ] as const)
       await s3Client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DatabendError } from '../../src/databend/error-codes.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
-import { FaultProxy } from '../chaos/fault-proxy.js';
+import { proxyFor, type FaultProxy } from '../chaos/fault-proxy.js';
 import { loadStackEnv } from '../support/stack.js';
 
 let proxy: FaultProxy;
@@ -13,16 +13,12 @@ let pool: SessionPool;
 
 beforeAll(async () => {
   const stack = loadStackEnv();
-  const dsn = new URL(stack.dsn.replace(/^databend:/, 'http:'));
-  proxy = new FaultProxy({
-    name: 'databend',
-    targetHost: dsn.hostname,
-    targetPort: Number(dsn.port),
+  const through = await proxyFor('databend', stack.dsn, {
     seed: 7,
     rates: { stall: 1, stallMs: 600_000 },
   });
-  await proxy.start();
-  pool = new SessionPool(stack.dsn.replace(`:${dsn.port}/`, `:${proxy.port}/`), {
+  proxy = through.proxy;
+  pool = new SessionPool(through.url, {
     statementTimeoutMs: 2_000,
   });
 });

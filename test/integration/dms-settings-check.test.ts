@@ -8,7 +8,8 @@ import { qualified, quoteIdent, quoteString } from '../../src/databend/quote.js'
 import { parquetBytes } from '../support/parquet.js';
 import { testTarget, type TestTarget } from '../support/pipeline.js';
 import { Replicator } from '../support/replicator.js';
-import { countOf, logEntries, metricsUrl, sample, waitFor } from '../support/schema-scenario.js';
+import { countOf, logEntries, metricsUrl, sample } from '../support/schema-scenario.js';
+import { waitFor } from '../support/wait.js';
 import { connect, s3 } from '../support/stack.js';
 
 const TS = '_dms_ingestion_timestamp';

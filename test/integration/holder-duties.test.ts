@@ -14,6 +14,7 @@ import { RetentionCron } from '../../src/lifecycle/retention-cron.js';
 import { ReconcileCron } from '../../src/reconcile/reconcile-cron.js';
 import { ReconcileMetrics } from '../../src/reconcile/reconcile-metrics.js';
 import { connect, loadStackEnv, uniqueName } from '../support/stack.js';
+import { waitUntil } from '../support/wait.js';
 
 const control = uniqueName('dutiesctl');
 const stack = loadStackEnv();
@@ -90,14 +91,6 @@ const once = (events: PipelineEvents, name: 'lease:acquired' | 'lease:lost'): Pr
     });
   });
 
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('scheduled jobs with two replicas', () => {
   it('run on the lease holder only, and move with the lease', { timeout: 60_000 }, async () => {
     const conn = await connect();
@@ -115,7 +108,7 @@ describe('scheduled jobs with two replicas', () => {
     const bAcquired = once(b.events, 'lease:acquired');
     const aLost = once(a.events, 'lease:lost');
     await b.lease.start();
-    await until(() => b.lease.holder()?.owner === 'a', 10_000);
+    await waitUntil('the lease', () => b.lease.holder()?.owner === 'a', 10_000);
 
     expect(a.lease.active).toBe(true);
     expect(a.scheduled()).toEqual({ retention: true, reconcile: true });

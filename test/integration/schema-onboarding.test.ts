@@ -14,13 +14,8 @@ import type { Config } from '../../src/config.js';
 import { qualified, quoteString } from '../../src/databend/quote.js';
 import { runCli } from '../support/cli.js';
 import { waitForConvergence } from '../support/replicator.js';
-import {
-  columnNames,
-  countOf,
-  simulatedFiles,
-  waitFor,
-  waitForTable,
-} from '../support/schema-scenario.js';
+import { columnNames, countOf, simulatedFiles, waitForTable } from '../support/schema-scenario.js';
+import { waitFor } from '../support/wait.js';
 import { useTestTargets } from '../support/targets.js';
 
 const table = (name: string): TableDef => ({

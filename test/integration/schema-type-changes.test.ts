@@ -10,7 +10,8 @@ import { runCli } from '../support/cli.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
 import { testTarget, type TestTarget } from '../support/pipeline.js';
 import { Replicator } from '../support/replicator.js';
-import { logEntries, metricsUrl, sample, waitFor } from '../support/schema-scenario.js';
+import { logEntries, metricsUrl, sample } from '../support/schema-scenario.js';
+import { waitFor } from '../support/wait.js';
 import { connect, s3 } from '../support/stack.js';
 
 const TS = '_dms_ingestion_timestamp';

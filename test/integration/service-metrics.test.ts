@@ -5,23 +5,12 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Connection } from 'databend-driver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../../stack/processes.js';
-import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
+import { insertsFile } from '../support/parquet.js';
 import { runCli } from '../support/cli.js';
 import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';
 import { Replicator } from '../support/replicator.js';
 import { connect, s3 } from '../support/stack.js';
-
-const TS = '_dms_ingestion_timestamp';
-const CDC: [string, ParquetColumnType][] = [
-  ['Op', 'string'],
-  [TS, 'string'],
-  ['id', 'int64'],
-];
-const file = (ids: number[]): Buffer =>
-  parquetBytes(
-    CDC,
-    ids.map((id) => ({ Op: 'I', [TS]: '2024-01-01 00:00:01', id })),
-  );
+import { waitUntil } from '../support/wait.js';
 
 let conn: Connection;
 let s3Client: S3Client;
@@ -54,14 +43,6 @@ function series(body: string, name: string): Map<string, number> {
   return found;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 it('exports build_info, dependency_up, last commits, held files and scrape-time lag, and /status', async () => {
   const port = await freePort();
   const config = { ...target.config, http: { host: '127.0.0.1', port } };
@@ -74,16 +55,20 @@ it('exports build_info, dependency_up, last commits, held files and scrape-time 
   replicator = new Replicator(config);
   replicator.start();
   const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  await put('shop/orders/20240101-000001000.parquet', file([1]));
-  await put('shop/items/20240101-000001000.parquet', file([2]));
+  await put('shop/orders/20240101-000001000.parquet', insertsFile([1]));
+  await put('shop/items/20240101-000001000.parquet', insertsFile([2]));
   let body = '';
-  await waitFor(async () => {
-    body = await scrape().catch(() => '');
-    return (
-      series(body, 'bend_replicator_last_commit_timestamp_seconds').has('table="orders"') &&
-      series(body, 'bend_replicator_held_files').get('table="items"') === 1
-    );
-  });
+  await waitUntil(
+    'the metrics',
+    async () => {
+      body = await scrape().catch(() => '');
+      return (
+        series(body, 'bend_replicator_last_commit_timestamp_seconds').has('table="orders"') &&
+        series(body, 'bend_replicator_held_files').get('table="items"') === 1
+      );
+    },
+    120_000,
+  );
 
   for (const [name, type] of [
     ['build_info', 'gauge'],
@@ -137,10 +122,14 @@ it('exports build_info, dependency_up, last commits, held files and scrape-time 
   await replicator.stop();
   replicator = new Replicator(config);
   replicator.start();
-  await waitFor(async () => {
-    body = await scrape().catch(() => '');
-    return series(body, 'bend_replicator_last_commit_timestamp_seconds').has('table="orders"');
-  });
+  await waitUntil(
+    'the metrics',
+    async () => {
+      body = await scrape().catch(() => '');
+      return series(body, 'bend_replicator_last_commit_timestamp_seconds').has('table="orders"');
+    },
+    120_000,
+  );
   expect(
     Math.abs(
       (series(body, 'bend_replicator_last_commit_timestamp_seconds').get('table="orders"') ?? 0) -

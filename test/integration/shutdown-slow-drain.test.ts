@@ -7,27 +7,23 @@ import type { Connection } from 'databend-driver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { catalogTables } from '../../sim/index.js';
 import type { Config } from '../../src/config.js';
-import { FaultProxy } from '../chaos/fault-proxy.js';
+import { proxyFor, type FaultProxy } from '../chaos/fault-proxy.js';
 import { dropTargetDatabases, testTarget } from '../support/pipeline.js';
 import { Replicator, simulatedSource, tableSettings } from '../support/replicator.js';
-import { waitFor } from '../support/schema-scenario.js';
+import { waitFor } from '../support/wait.js';
 import { connect, loadStackEnv, sqs } from '../support/stack.js';
 
 const DEADLINE_MS = 1_500;
 let conn: Connection;
 let proxy: FaultProxy;
+/** Databend's DSN through the proxy. */
+let dsn: string;
 let config: Config | undefined;
 
 beforeAll(async () => {
   const stack = loadStackEnv();
   conn = await connect(stack);
-  proxy = new FaultProxy({
-    name: 'databend',
-    targetHost: '127.0.0.1',
-    targetPort: Number(new URL(stack.dsn.replace(/^databend:/, 'http:')).port),
-    seed: 3,
-  });
-  await proxy.start();
+  ({ proxy, url: dsn } = await proxyFor('databend', stack.dsn, { seed: 3 }));
 });
 
 afterAll(async () => {
@@ -61,7 +57,7 @@ it('returns the messages of a batch that outlasts the deadline, then exits 0', a
     ...target.config,
     databend: {
       ...target.config.databend,
-      dsn: `databend://root:@127.0.0.1:${proxy.port}/?sslmode=disable`,
+      dsn,
     },
     shutdown: { deadlineMs: DEADLINE_MS },
   };

@@ -12,7 +12,7 @@ import {
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SqsConsumer, type MessageOutcome } from '../../src/ingest/sqs-consumer.js';
-import { waitFor } from '../support/schema-scenario.js';
+import { waitFor } from '../support/wait.js';
 import { countRequests, sqs as sqsClient, uniqueName } from '../support/stack.js';
 
 async function queueWith(sqs: SQSClient, messages: number): Promise<string> {

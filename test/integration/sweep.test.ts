@@ -18,19 +18,18 @@ import { DatabendLedgerReader } from '../../src/control/ledger-reader.js';
 import { replicationLoop, type ReplicationLoop } from '../../src/cli/replication-loop.js';
 import { Sweep } from '../../src/ingest/sweep.js';
 import { Metrics } from '../../src/metrics/metrics.js';
-import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
+import {
+  parquetBytes,
+  type ParquetColumnType,
+  CDC_COLUMNS,
+  DMS_TIMESTAMP,
+} from '../support/parquet.js';
 import { testTarget, type TestTarget } from '../support/pipeline.js';
 import { connect, s3, sqs } from '../support/stack.js';
+import { waitUntil } from '../support/wait.js';
 
-const TS = '_dms_ingestion_timestamp';
-const CDC: [string, ParquetColumnType][] = [
-  ['Op', 'string'],
-  [TS, 'string'],
-  ['id', 'int64'],
-  ['name', 'string'],
-];
 const LOAD: [string, ParquetColumnType][] = [
-  [TS, 'string'],
+  [DMS_TIMESTAMP, 'string'],
   ['id', 'int64'],
   ['name', 'string'],
 ];
@@ -131,25 +130,17 @@ const at = (second: number): string => `2024-06-12 10:00:${String(second).padSta
 const load = (rows: { id: number; name: string }[]): Buffer =>
   parquetBytes(
     LOAD,
-    rows.map((r) => ({ [TS]: at(0), ...r })),
+    rows.map((r) => ({ [DMS_TIMESTAMP]: at(0), ...r })),
   );
 const cdc = (second: number, rows: { Op: string; id: number; name: string }[]): Buffer =>
   parquetBytes(
-    CDC,
-    rows.map((r) => ({ [TS]: at(second), ...r })),
+    CDC_COLUMNS,
+    rows.map((r) => ({ [DMS_TIMESTAMP]: at(second), ...r })),
   );
 
 async function scalar(sql: string): Promise<number> {
   const row = await conn.queryRow(sql);
   return Number(row?.values()[0]);
-}
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 const ledgerRows = (config: Config): Promise<number> =>
@@ -207,12 +198,12 @@ describe('the reconciliation sweep', () => {
         { id: 3, name: 'cy' },
       ]),
     );
-    await eventually('the full load is loaded from its event', async () => {
+    await waitUntil('the full load is loaded from its event', async () => {
       return (await ledgerRows(config)) === 1;
     });
     await before.stop();
 
-    // Down: two CDC files are written and their messages are lost.
+    // Down: two CDC_COLUMNS files are written and their messages are lost.
     await put(
       config,
       'shop/customers/20240612-100001000.parquet',
@@ -238,7 +229,7 @@ describe('the reconciliation sweep', () => {
     const after = new Service(config);
     await after.start();
     try {
-      await eventually('the start-up sweep loaded both files', async () => {
+      await waitUntil('the start-up sweep loaded both files', async () => {
         return (await ledgerRows(config)) === 3;
       });
       expect(await ods(config)).toEqual([
@@ -277,7 +268,7 @@ describe('the reconciliation sweep', () => {
         'shop/customers/20240612-100001000.parquet',
         cdc(1, [{ Op: 'U', id: 1, name: 'anna' }]),
       );
-      await eventually('both files are loaded from their events', async () => {
+      await waitUntil('both files are loaded from their events', async () => {
         return (await ledgerRows(config)) === 2;
       });
 
@@ -292,7 +283,7 @@ describe('the reconciliation sweep', () => {
         'shop/customers/20240612-100003000.parquet',
         cdc(3, [{ Op: 'I', id: 3, name: 'cy' }]),
       );
-      await eventually('the periodic sweep loaded both files', async () => {
+      await waitUntil('the periodic sweep loaded both files', async () => {
         return (await ledgerRows(config)) === 4;
       });
       expect(service.found.sort()).toEqual([
@@ -306,7 +297,7 @@ describe('the reconciliation sweep', () => {
         'shop/customers/20240612-100004000.parquet',
         cdc(4, [{ Op: 'U', id: 3, name: 'cyd' }]),
       );
-      await eventually('the last file is loaded from its event', async () => {
+      await waitUntil('the last file is loaded from its event', async () => {
         return (await ledgerRows(config)) === 5;
       });
       // Once every file is past the grace period, a sweep finds nothing more.
@@ -338,7 +329,7 @@ describe('the reconciliation sweep', () => {
       const report = await service.sweep.runOnce();
       expect(report.found).toBe(1);
       await service.sweep.settled();
-      await eventually('the event was handled too', async () => {
+      await waitUntil('the event was handled too', async () => {
         return Promise.resolve(service.outcomes.filter((o) => o.key === key).length === 2);
       });
       expect(service.outcomes.filter((o) => o.key === key).map((o) => o.outcome)).toEqual([
@@ -352,7 +343,7 @@ describe('the reconciliation sweep', () => {
     }
   });
 
-  it('lists a table from after the newest CDC key loaded before the look-back period', async () => {
+  it('lists a table from after the newest CDC_COLUMNS key loaded before the look-back period', async () => {
     const config = await target('sweep_cursor', { intervalMinutes: 60, graceSeconds: 0 });
     const service = new Service(config, { lookbackMs: 0 });
     await service.loop.start();
@@ -364,10 +355,10 @@ describe('the reconciliation sweep', () => {
           `shop/customers/20240612-10000${second}000.parquet`,
           cdc(second, [{ Op: 'U', id: 1, name: `ann${second}` }]),
         );
-      await eventually('all four files are loaded', async () => {
+      await waitUntil('all four files are loaded', async () => {
         return (await ledgerRows(config)) === 4;
       });
-      // Only the full-load range sorts after the newest CDC key: one object listed, not four.
+      // Only the full-load range sorts after the newest CDC_COLUMNS key: one object listed, not four.
       const report = await service.sweep.runOnce();
       expect(report).toMatchObject({ tables: 1, listed: 1, found: 0, listRequests: 3 });
     } finally {

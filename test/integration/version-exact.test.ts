@@ -9,7 +9,7 @@ import { fileId } from '../../src/files/file-ref.js';
 import { TS } from '../support/bad-input/parquet.js';
 import { loaderFixture, type LoaderFixture } from '../support/loader-fixture.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
-import { waitFor } from '../support/schema-scenario.js';
+import { waitFor } from '../support/wait.js';
 import { countRequests, s3 } from '../support/stack.js';
 
 const COLUMNS: [string, ParquetColumnType][] = [

@@ -68,3 +68,26 @@ export function parquetBytes(
     maxBuffer: 256 * 1024 * 1024,
   });
 }
+
+/** The DMS timestamp column under its default name. */
+export const DMS_TIMESTAMP = '_dms_ingestion_timestamp';
+
+/** The columns of most tests' CDC files: Op, the DMS timestamp, an id key and a name. */
+export const CDC_COLUMNS: [string, ParquetColumnType][] = [
+  ['Op', 'string'],
+  [DMS_TIMESTAMP, 'string'],
+  ['id', 'int64'],
+  ['name', 'string'],
+];
+
+/** A CDC file of Op, timestamp and id only: inserts of these ids, all at one second. */
+export function insertsFile(ids: readonly number[], at = '2024-01-01 00:00:01'): Buffer {
+  return parquetBytes(
+    [
+      ['Op', 'string'],
+      [DMS_TIMESTAMP, 'string'],
+      ['id', 'int64'],
+    ],
+    ids.map((id) => ({ Op: 'I', [DMS_TIMESTAMP]: at, id })),
+  );
+}

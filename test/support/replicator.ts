@@ -20,6 +20,7 @@ import {
   type Simulation,
   type TableDef,
   type WorkloadOptions,
+  type WrittenFile,
 } from '../../sim/index.js';
 import { loadStackEnv } from './stack.js';
 import { configFile, spawnReplicator } from './spawn-replicator.js';
@@ -98,6 +99,7 @@ export class Replicator {
 
 export interface SimulatedSource {
   readonly simulation: Simulation;
+  readonly written: readonly WrittenFile[];
   /**
    * Puts the files into the bucket, and deletes the folders DMS deletes (`simulation.removals`)
    * between them; `only` leaves out the files it rejects.
@@ -128,6 +130,7 @@ export async function simulatedSource(
   });
   return {
     simulation,
+    written,
     deliver: async (knobs = {}, only = () => true) =>
       (
         await deliverFiles(

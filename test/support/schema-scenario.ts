@@ -1,15 +1,8 @@
 // What the schema end-to-end tests share: a simulated DMS source whose files can be delivered
 // in parts (a table at a time, or up to an instant), the running service's /metrics, and polling.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Connection } from 'databend-driver';
 import {
   compareOdsTable,
-  deliverFiles,
-  s3ClientFor,
-  simulate,
-  writeParquetFiles,
   type DeliveryKnobs,
   type DmsFile,
   type DmsSettings,
@@ -20,8 +13,8 @@ import {
   type WrittenFile,
 } from '../../sim/index.js';
 import { quoteString } from '../../src/databend/quote.js';
-import type { Replicator } from './replicator.js';
-import { loadStackEnv } from './stack.js';
+import { simulatedSource, type Replicator } from './replicator.js';
+import { waitFor } from './wait.js';
 
 export interface SimulatedFiles {
   readonly simulation: Simulation;
@@ -30,58 +23,14 @@ export interface SimulatedFiles {
   readonly deliver: (which?: (file: DmsFile) => boolean, knobs?: DeliveryKnobs) => Promise<number>;
 }
 
+/** simulatedSource, with the selection first: most schema scenarios deliver by table. */
 export async function simulatedFiles(
   bucket: string,
   workload: WorkloadOptions,
   dms: Partial<DmsSettings> = {},
 ): Promise<SimulatedFiles> {
-  const simulation = simulate(workload, dms);
-  const written = await writeParquetFiles(simulation.files, simulation.settings, {
-    outDir: mkdtempSync(join(tmpdir(), 'dms-files-')),
-  });
-  const stack = loadStackEnv();
-  const client = s3ClientFor({
-    endpoint: stack.endpoint,
-    region: stack.region,
-    accessKeyId: stack.accessKeyId,
-    secretAccessKey: stack.secretAccessKey,
-    bucket,
-  });
-  return {
-    simulation,
-    written,
-    deliver: async (which = () => true, knobs = {}) =>
-      (
-        await deliverFiles(
-          written.filter((w) => which(w.file)),
-          { ...knobs, client, bucket },
-        )
-      ).length,
-  };
-}
-
-/** Polls `probe` until it returns a value other than undefined; fails after the timeout. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}` +
-          (lastError instanceof Error ? `: ${lastError.message}` : ''),
-      );
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  const source = await simulatedSource(bucket, workload, dms);
+  return { ...source, deliver: (which, knobs) => source.deliver(knobs, which) };
 }
 
 /** Waits until one ODS table equals its truth; returns the last comparison either way. */
