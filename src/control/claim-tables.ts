@@ -4,6 +4,7 @@
  * runs other writers' statements (replay, retention) under the same claim.
  */
 import type { SqlSession } from '../databend/session-pool.js';
+import { inTransaction } from '../databend/transaction.js';
 import { claimSql, createClaimTableSql } from './claim-sql.js';
 
 export class ClaimTables {
@@ -37,14 +38,8 @@ export async function runClaimed(
   sql: string,
 ): Promise<number> {
   for (const ddl of createClaimTableSql(writer.controlDatabase, table)) await session.exec(ddl);
-  await session.exec('BEGIN');
-  try {
-    await session.exec(claimSql(writer.controlDatabase, table, { owner: writer.owner }, 'claimed'));
-    const rows = await session.exec(sql);
-    await session.exec('COMMIT');
-    return rows;
-  } catch (error) {
-    await session.exec('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  return inTransaction(session, [
+    claimSql(writer.controlDatabase, table, { owner: writer.owner }, 'claimed'),
+    sql,
+  ]);
 }

@@ -22,6 +22,7 @@ import {
   type LeaseRow,
 } from '../control/lease-sql.js';
 import type { SessionPool, SqlSession } from '../databend/session-pool.js';
+import { inTransaction } from '../databend/transaction.js';
 import type { PipelineEvents } from '../events.js';
 
 export interface ReplicaLeaseOptions {
@@ -146,7 +147,7 @@ export class ReplicaLease {
     const holder = await pool.with(async (session) => {
       const before = await readHolder(session, controlDatabase, name);
       if (before !== undefined && before.expiresInMs > 0 && before.owner !== owner) return before;
-      await inTransaction(session, takeLeaseSql(controlDatabase, name, owner, ttlMs));
+      await inTransaction(session, [takeLeaseSql(controlDatabase, name, owner, ttlMs)]);
       return readHolder(session, controlDatabase, name);
     });
     this.lastHolder = holder;
@@ -165,10 +166,9 @@ export class ReplicaLease {
     const { pool, controlDatabase, name, owner, ttlMs } = this.options;
     const started = this.now();
     const renewed = await pool.with(async (session) => {
-      const rows = await inTransaction(
-        session,
+      const rows = await inTransaction(session, [
         renewLeaseSql(controlDatabase, name, owner, token, ttlMs),
-      ).catch((error: unknown) => {
+      ]).catch((error: unknown) => {
         // Another replica took it in the same moment: its commit won.
         if (isConflict(error)) return 0;
         throw error;
@@ -190,18 +190,6 @@ export class ReplicaLease {
       'this replica is no longer the active writer',
     );
     await this.options.onLost(reason);
-  }
-}
-
-async function inTransaction(session: SqlSession, sql: string): Promise<number> {
-  await session.exec('BEGIN');
-  try {
-    const rows = await session.exec(sql);
-    await session.exec('COMMIT');
-    return rows;
-  } catch (error) {
-    await session.exec('ROLLBACK').catch(() => undefined);
-    throw error;
   }
 }
 
