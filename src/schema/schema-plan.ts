@@ -136,40 +136,31 @@ export function planBatchSchema(
   files: readonly FileColumns[],
 ): BatchSchemaPlan {
   const statements: string[] = [];
-  let raw = current.raw;
-  let ods = current.ods;
+  const columns = { raw: current.raw, ods: current.ods };
+  const layers = target.withOds ? (['raw', 'ods'] as const) : (['raw'] as const);
   for (const file of files) {
     const wanted = wantedColumns(target, layout, file);
-    const base = { table: target.table, file };
-    const rawStep = planLayer({
-      ...base,
-      layer: 'raw',
-      database: target.rawDatabase,
-      current: raw,
-      wanted: wanted.raw,
-    });
-    if (!rawStep.ok) return rawStep;
-    statements.push(...rawStep.statements);
-    raw = rawStep.columns;
-    if (!target.withOds) continue;
-    const odsStep = planLayer({
-      ...base,
-      layer: 'ods',
-      database: target.odsDatabase,
-      current: ods,
-      wanted: wanted.ods,
-    });
-    if (!odsStep.ok) return odsStep;
-    statements.push(...odsStep.statements);
-    ods = odsStep.columns;
+    for (const layer of layers) {
+      const step = planLayer({
+        table: target.table,
+        file,
+        layer,
+        database: layer === 'raw' ? target.rawDatabase : target.odsDatabase,
+        current: columns[layer],
+        wanted: wanted[layer],
+      });
+      if (!step.ok) return step;
+      statements.push(...step.statements);
+      columns[layer] = step.columns;
+    }
   }
   return {
     ok: true,
     statements: statements.filter(
       (sql, i) => !isCreateDatabase(sql) || statements.indexOf(sql) === i,
     ),
-    raw,
-    ods: target.withOds ? ods : undefined,
+    raw: columns.raw,
+    ods: target.withOds ? columns.ods : undefined,
   };
 }
 
