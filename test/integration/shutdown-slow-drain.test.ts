@@ -77,6 +77,10 @@ it('returns the messages of a batch that outlasts the deadline, then exits 0', a
     // One file loads: the service holds the lease and receives.
     await source.deliver({}, (file) => file === first);
     await replicator.waitForLog(/"batch committed"/, 60_000);
+    await waitFor('its message deleted', async () => {
+      const d = await queueDepth(target.pipe.queueUrl);
+      return d.visible + d.inFlight === 0 ? d : undefined;
+    });
     // Databend stops answering: the next batch cannot finish.
     proxy.hold();
     await source.deliver({}, (file) => file !== first);
