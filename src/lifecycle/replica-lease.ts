@@ -49,6 +49,8 @@ export type LeaseHolder = LeaseRow;
 
 export class ReplicaLease {
   private held: { token: number; validUntil: number } | undefined;
+  /** A renewal is on its way to the engine or back. */
+  private renewing = false;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private tick: Promise<void> = Promise.resolve();
@@ -77,13 +79,17 @@ export class ReplicaLease {
 
   /**
    * The fence as soon as this process's clock says the lease is valid again (a late renewal
-   * came back); undefined once it is lost, or after a lease's length of waiting.
+   * came back); undefined once it is lost, or after a lease's length of waiting. A renewal still
+   * under way at that point is waited for: under load one can take longer than the lease, and
+   * giving up before it answers would return the batch's messages to SQS (a receive each,
+   * counted toward the dead-letter queue) although the renewal then keeps the lease.
    */
   async awaitWriter(): Promise<WriterFence | undefined> {
     const deadline = this.now() + this.options.ttlMs;
     for (;;) {
       const writer = this.writer();
-      if (writer !== undefined || this.held === undefined || this.now() >= deadline) return writer;
+      if (writer !== undefined || this.held === undefined) return writer;
+      if (this.now() >= deadline && !this.renewing) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -163,6 +169,15 @@ export class ReplicaLease {
   }
 
   private async renew(token: number): Promise<void> {
+    this.renewing = true;
+    try {
+      await this.renewOnce(token);
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  private async renewOnce(token: number): Promise<void> {
     const { pool, controlDatabase, name, owner, ttlMs } = this.options;
     const started = this.now();
     const renewed = await pool.with(async (session) => {
