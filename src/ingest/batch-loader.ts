@@ -9,12 +9,12 @@
  * (merge/batch-fence.ts), which must run anyway, after the claim: the batch rolls back, those
  * files are done and the rest run again. No look-up runs before the transaction, so a batch of
  * new files — nearly every batch — reads the ledger once. A file that would be settled otherwise
- * before the transaction (an unreadable footer, a schema the table cannot follow) is looked up
- * first, so a loaded file is always `done`.
+ * before the transaction (an unreadable footer, a schema the table cannot follow), or sent back
+ * as `retry` without reaching the check (no lease, Databend failing), is looked up first, so a
+ * loaded file is always `done` (ingest/loaded-files.ts).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
-import { loadedFileIds, loadedFilesSql } from '../control/ledger-sql.js';
 import type { Config } from '../config.js';
 import type { WriterFence } from '../control/claim-sql.js';
 import { ClaimTables } from '../control/claim-tables.js';
@@ -35,17 +35,11 @@ import type { TableSchemas } from '../schema/table-schemas.js';
 import { classifyBatchError, permanentReason, type BatchFailure } from './batch-failure.js';
 import { MAX_CONFLICT_RETRIES, MAX_FENCED_RETRIES } from './batch-failure.js';
 import { BatchReport } from './batch-report.js';
-import {
-  ALREADY_LOADED,
-  ignoreStale,
-  poisonInvalidRows,
-  settleLoaded,
-  staleFiles,
-} from './batch-rejects.js';
-import { done, poison, retry, type FileResult } from './file-outcome.js';
+import { ignoreStale, poisonInvalidRows, settleLoaded, staleFiles } from './batch-rejects.js';
+import { poison, retry, type FileResult } from './file-outcome.js';
 import type { InspectedFile } from './file-inspection.js';
 import { FooterReads } from './footer-reads.js';
-import { earliestLoadTime } from '../files/ledger-window.js';
+import { settleUnlessLoaded } from './loaded-files.js';
 import { byDmsOrder, type PendingFile } from './pending-file.js';
 import { schemaTarget } from './table-routes.js';
 
@@ -117,8 +111,8 @@ export class BatchLoader {
           if ((await this.deps.awaitWriter?.()) !== undefined) continue;
         if (failure.kind === 'fenced') {
           this.deps.events.emit('batch:fenced', { table, reason: failure.error.message });
-          for (const f of remaining)
-            outcomes.set(fileId(f.ref), retry(`not committed: ${failure.error.message}`));
+          const result = retry(`not committed: ${failure.error.message}`);
+          await this.retryUnlessLoaded(remaining, result, outcomes);
           return outcomes;
         }
         if (!(await this.failed(failure, remaining, attempt, outcomes))) return outcomes;
@@ -166,7 +160,7 @@ export class BatchLoader {
       return false;
     }
     if (attempt < config.batching.maxAttempts) return true;
-    settle(retry(`Databend: ${failure.error.message}`));
+    await this.retryUnlessLoaded(files, retry(`Databend: ${failure.error.message}`), outcomes);
     return false;
   }
 
@@ -197,34 +191,35 @@ export class BatchLoader {
     const ready = await this.footers.takeReady(files, early);
     const tables =
       ready.length === 0 ? { ok: false as const } : await this.evolveTables(session, ready, early);
-    if (early.size > 0) await this.settleUnlessLoaded(session, files, early, outcomes);
+    if (early.size > 0)
+      await settleUnlessLoaded(
+        session,
+        this.deps.config.databend.controlDatabase,
+        files,
+        early,
+        outcomes,
+      );
     if (!tables.ok) return;
     await this.commit(session, ready, tables.odsColumns, outcomes);
   }
 
-  /** Copies `early` into `outcomes`, except for files the ledger holds: those are done. */
-  private async settleUnlessLoaded(
-    session: SqlSession,
+  /**
+   * Settles the files as `result` (a retry), except those already in the ledger: a redelivery of
+   * a loaded file is done even when this batch could not reach its ledger check (no lease, an
+   * engine that kept failing). If the look-up fails too, they all go back to the queue.
+   */
+  private async retryUnlessLoaded(
     files: readonly PendingFile[],
-    early: Outcomes,
+    result: FileResult,
     outcomes: Outcomes,
   ): Promise<void> {
-    const settled = files.filter((f) => early.has(fileId(f.ref)));
-    const bucket = settled[0]?.ref.bucket;
-    if (bucket === undefined) return;
-    const sql = loadedFilesSql(
-      this.deps.config.databend.controlDatabase,
-      bucket,
-      settled.map((f) => f.ref.key),
-      earliestLoadTime(settled.map((f) => f.key)),
-    );
-    const loaded = loadedFileIds(bucket, await session.query(sql));
-    for (const file of settled) {
-      const id = fileId(file.ref);
-      const outcome = early.get(id);
-      if (outcome === undefined) continue;
-      outcomes.set(id, loaded.has(id) ? done(0, ALREADY_LOADED) : outcome);
-    }
+    const early = new Map(files.map((f) => [fileId(f.ref), result]));
+    const control = this.deps.config.databend.controlDatabase;
+    await this.deps.pool
+      .with((session) => settleUnlessLoaded(session, control, files, early, outcomes))
+      .catch(() => {
+        for (const [id, r] of early) outcomes.set(id, r);
+      });
   }
 
   /**

@@ -22,6 +22,7 @@ beforeAll(async () => {
     'shop.orders': { primaryKey: ['id'] },
     'shop.items': { primaryKey: ['id'] },
     'shop.lapsed': { primaryKey: ['id'] },
+    'shop.redelivered': { primaryKey: ['id'] },
   });
 });
 
@@ -139,6 +140,29 @@ describe('loaders that overlap on one table', () => {
         `SELECT count(*)::STRING FROM ${controlDatabase}.files WHERE table_name = 'lapsed'`,
       ),
     ).toBe('2');
+  });
+
+  it('settles a redelivery of a loaded file as done even while it may not write', async () => {
+    const [loaded, fresh] = await cdcFiles('redelivered', 2);
+    if (loaded === undefined || fresh === undefined) throw new Error('two files expected');
+    const first = [...(await fixture.newLoader().load([loaded])).values()];
+    expect(first.map((o) => o.kind)).toEqual(['done']);
+    // The same file again, with a new one, on a replica whose lease is gone: the loaded one is
+    // done (its message is deleted, not received again toward the dead-letter queue).
+    const events = new PipelineEvents();
+    const fenced: string[] = [];
+    events.on('batch:fenced', (e) => fenced.push(e.table));
+    const lost = fixture.newLoader({
+      events,
+      writer: () => undefined,
+      awaitWriter: () => Promise.resolve(undefined),
+    });
+    const outcomes = await lost.load([loaded, fresh]);
+    expect([...outcomes.values()].map((o) => `${o.kind}: ${o.reason}`)).toEqual([
+      'done: already in the ledger',
+      'retry: not committed: this replica holds no lease',
+    ]);
+    expect(fenced).toEqual(['redelivered']);
   });
 
   it('hands the files back when its lease is lost while it waits', async () => {
