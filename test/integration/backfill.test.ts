@@ -6,81 +6,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import { PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Connection } from 'databend-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runBackfill, type BackfillOptions } from '../../src/cli/backfill.js';
 import type { Config } from '../../src/config.js';
 import { PipelineEvents } from '../../src/events.js';
-import {
-  parquetBytes,
-  type ParquetColumnType,
-  CDC_COLUMNS,
-  DMS_TIMESTAMP,
-} from '../support/parquet.js';
-import { testTarget, type TestTarget } from '../support/pipeline.js';
-import { connect, loadStackEnv, s3, sqs } from '../support/stack.js';
+import { loadStackEnv, s3, sqs } from '../support/stack.js';
+import { cdc, load, odsRows, put, scalar } from '../support/listing-scenario.js';
+import { useTestTargets } from '../support/targets.js';
 
-const LOAD: [string, ParquetColumnType][] = [
-  [DMS_TIMESTAMP, 'string'],
-  ['id', 'int64'],
-  ['name', 'string'],
-];
 const repoRoot = join(import.meta.dirname, '..', '..');
 
-let client: S3Client;
-let queue: SQSClient;
-let conn: Connection;
-const targets: TestTarget[] = [];
+const targets = useTestTargets();
+const client = s3();
+const queue = sqs();
 
-beforeAll(async () => {
-  client = s3();
-  queue = sqs();
-  conn = await connect();
-});
-
-afterAll(async () => {
-  for (const { config } of targets) {
-    const { databend } = config;
-    for (const db of [databend.rawDatabase, databend.odsDatabase, databend.controlDatabase])
-      await conn.exec(`DROP DATABASE IF EXISTS ${db}`);
-  }
-  await conn.close();
+afterAll(() => {
   client.destroy();
   queue.destroy();
 });
 
 /** A bucket whose notifications are thrown away: only a listing can find its files. */
 async function target(name: string, batching: Record<string, unknown> = {}): Promise<Config> {
-  const t = await testTarget(
+  const t = await targets.target(
     name,
     { 'shop.customers': { primaryKey: ['id'] }, 'shop.orders': { primaryKey: ['id'] } },
     { batching },
   );
-  targets.push(t);
   return t.config;
-}
-
-async function put(config: Config, key: string, body: Buffer | string): Promise<void> {
-  await client.send(new PutObjectCommand({ Bucket: config.s3.bucket, Key: key, Body: body }));
 }
 
 async function purge(config: Config): Promise<void> {
   await queue.send(new PurgeQueueCommand({ QueueUrl: config.sqs.queueUrl }));
 }
-
-const at = (second: number): string => `2024-06-12 10:00:${String(second).padStart(2, '0')}.000000`;
-const load = (rows: { id: number; name: string }[]): Buffer =>
-  parquetBytes(
-    LOAD,
-    rows.map((r) => ({ [DMS_TIMESTAMP]: at(0), ...r })),
-  );
-const cdc = (second: number, rows: { Op: string; id: number; name: string }[]): Buffer =>
-  parquetBytes(
-    CDC_COLUMNS,
-    rows.map((r) => ({ [DMS_TIMESTAMP]: at(second), ...r })),
-  );
 
 interface Run {
   code: number;
@@ -134,44 +92,45 @@ async function cli(config: Config, args: string[]): Promise<{ stdout: string; st
 const listedKeys = (lines: readonly string[]): string[] =>
   lines.filter((l) => l.startsWith('  ')).map((l) => l.slice(2));
 
-async function scalar(sql: string): Promise<number> {
-  const row = await conn.queryRow(sql);
-  return Number(row?.values()[0]);
-}
-
-async function ods(config: Config, table: string): Promise<unknown[][]> {
-  const rows = await conn.queryAll(
-    `SELECT id::STRING, name, is_deleted FROM ${config.databend.odsDatabase}.${table} ORDER BY id`,
-  );
-  return rows.map((r) => r.values() as unknown[]);
-}
-
 describe('backfill', () => {
   it('--dry-run lists exactly the files the ledger lacks, in load order, and loads nothing', async () => {
     const config = await target('backfill_dry');
-    await put(config, 'shop/customers/LOAD00000001.parquet', load([{ id: 1, name: 'ann' }]));
     await put(
+      client,
+      config,
+      'shop/customers/LOAD00000001.parquet',
+      load([{ id: 1, name: 'ann' }]),
+    );
+    await put(
+      client,
       config,
       'shop/customers/20240612-100001000.parquet',
       cdc(1, [{ Op: 'U', id: 1, name: 'anna' }]),
     );
     expect((await backfill(config, {})).code).toBe(0);
     const ledger = `SELECT count(*) FROM ${config.databend.controlDatabase}.files`;
-    expect(await scalar(ledger)).toBe(2);
+    expect(await scalar(targets.conn, ledger)).toBe(2);
 
     // New since: two CDC_COLUMNS files, a reload of the full load (same key, new ETag), a stray object.
     await put(
+      client,
       config,
       'shop/customers/20240612-100003000.parquet',
       cdc(3, [{ Op: 'U', id: 1, name: 'annie' }]),
     );
     await put(
+      client,
       config,
       'shop/customers/20240612-100002000.parquet',
       cdc(2, [{ Op: 'I', id: 2, name: 'bob' }]),
     );
-    await put(config, 'shop/customers/LOAD00000001.parquet', load([{ id: 1, name: 'ann r' }]));
-    await put(config, 'shop/customers/notes.txt', 'not a DMS file');
+    await put(
+      client,
+      config,
+      'shop/customers/LOAD00000001.parquet',
+      load([{ id: 1, name: 'ann r' }]),
+    );
+    await put(client, config, 'shop/customers/notes.txt', 'not a DMS file');
 
     const { stdout } = await cli(config, ['--dry-run']);
     const lines = stdout.trimEnd().split('\n');
@@ -184,13 +143,18 @@ describe('backfill', () => {
       /^would load 3 file\(s\), .* into 1 table\(s\) \(1 already loaded, 1 outside the DMS layout;/,
     );
     expect(lines[1]).toMatch(/^customers \(shop\.customers\): 3 file\(s\)/);
-    expect(await scalar(ledger)).toBe(2);
+    expect(await scalar(targets.conn, ledger)).toBe(2);
   });
 
   it('--table, --prefix and --since narrow what is listed', async () => {
     const config = await target('backfill_filters');
-    await put(config, 'shop/customers/LOAD00000001.parquet', load([{ id: 1, name: 'ann' }]));
-    await put(config, 'shop/orders/LOAD00000001.parquet', load([{ id: 1, name: 'o1' }]));
+    await put(
+      client,
+      config,
+      'shop/customers/LOAD00000001.parquet',
+      load([{ id: 1, name: 'ann' }]),
+    );
+    await put(client, config, 'shop/orders/LOAD00000001.parquet', load([{ id: 1, name: 'o1' }]));
     const dry = async (options: BackfillOptions): Promise<string[]> =>
       listedKeys((await backfill(config, { ...options, dryRun: true })).out);
     expect(await dry({ table: 'shop.orders' })).toEqual(['shop/orders/LOAD00000001.parquet']);
@@ -236,7 +200,7 @@ describe('backfill', () => {
       ],
       ['shop/orders/20240612-100003000.parquet', cdc(3, [{ Op: 'U', id: 4, name: 'dd' }])],
     ];
-    for (const [key, body] of files) await put(config, key, body);
+    for (const [key, body] of files) await put(client, config, key, body);
     await purge(config);
 
     const events = new PipelineEvents();
@@ -245,7 +209,7 @@ describe('backfill', () => {
     const run = await backfill(config, {}, events);
     expect(run.code).toBe(0);
 
-    expect(await ods(config, 'orders')).toEqual([
+    expect(await odsRows(targets.conn, config, 'orders')).toEqual([
       ['1', 'aa', false],
       ['2', 'bee', false],
       ['3', 'c', false],
@@ -254,7 +218,7 @@ describe('backfill', () => {
       ['6', 'f', true],
     ]);
     // Batches of two, committed in DMS order.
-    const ledger = await conn.queryAll(
+    const ledger = await targets.conn.queryAll(
       `SELECT batch_id, object_key FROM ${config.databend.controlDatabase}.files`,
     );
     const keysOf = (batch: string): string[] =>
@@ -289,16 +253,22 @@ describe('backfill', () => {
   it('finishes and exits 1 when a bad file pauses its table, loading the other tables', async () => {
     // One file per batch, so the table is paused while its CDC_COLUMNS file still waits.
     const config = await target('backfill_bad', { maxFiles: 1 });
-    await put(config, 'shop/orders/LOAD00000001.parquet', 'not parquet at all');
+    await put(client, config, 'shop/orders/LOAD00000001.parquet', 'not parquet at all');
     await put(
+      client,
       config,
       'shop/orders/20240612-100001000.parquet',
       cdc(1, [{ Op: 'I', id: 9, name: 'i' }]),
     );
-    await put(config, 'shop/customers/LOAD00000001.parquet', load([{ id: 1, name: 'ann' }]));
+    await put(
+      client,
+      config,
+      'shop/customers/LOAD00000001.parquet',
+      load([{ id: 1, name: 'ann' }]),
+    );
     const run = await backfill(config, {});
     expect(run.code).toBe(1);
-    expect(await ods(config, 'customers')).toEqual([['1', 'ann', false]]);
+    expect(await odsRows(targets.conn, config, 'customers')).toEqual([['1', 'ann', false]]);
     expect(
       run.out.some((l) => l.startsWith('not loaded: shop/orders/LOAD00000001.parquet: poison:')),
     ).toBe(true);

@@ -3,13 +3,10 @@
 import {
   GetBucketNotificationConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
-  PutObjectCommand,
-  type S3Client,
 } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Connection } from 'databend-driver';
+import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents, type FileOutcome } from '../../src/events.js';
@@ -18,21 +15,10 @@ import { DatabendLedgerReader } from '../../src/control/ledger-reader.js';
 import { replicationLoop, type ReplicationLoop } from '../../src/cli/replication-loop.js';
 import { Sweep } from '../../src/ingest/sweep.js';
 import { Metrics } from '../../src/metrics/metrics.js';
-import {
-  parquetBytes,
-  type ParquetColumnType,
-  CDC_COLUMNS,
-  DMS_TIMESTAMP,
-} from '../support/parquet.js';
-import { testTarget, type TestTarget } from '../support/pipeline.js';
-import { connect, s3, sqs } from '../support/stack.js';
+import { s3, sqs } from '../support/stack.js';
 import { waitUntil } from '../support/wait.js';
-
-const LOAD: [string, ParquetColumnType][] = [
-  [DMS_TIMESTAMP, 'string'],
-  ['id', 'int64'],
-  ['name', 'string'],
-];
+import { cdc, load, odsRows, put, scalar } from '../support/listing-scenario.js';
+import { useTestTargets } from '../support/targets.js';
 
 /** `run` as run.ts composes it, in this process so the test can watch its events and metrics. */
 class Service {
@@ -94,64 +80,22 @@ class Service {
   }
 }
 
-let client: S3Client;
-let queue: SQSClient;
-let conn: Connection;
-const targets: TestTarget[] = [];
+const targets = useTestTargets();
+const client = s3();
+const queue = sqs();
 
-beforeAll(async () => {
-  client = s3();
-  queue = sqs();
-  conn = await connect();
-});
-
-afterAll(async () => {
-  for (const { config } of targets) {
-    const { databend } = config;
-    for (const db of [databend.rawDatabase, databend.odsDatabase, databend.controlDatabase])
-      await conn.exec(`DROP DATABASE IF EXISTS ${db}`);
-  }
-  await conn.close();
+afterAll(() => {
   client.destroy();
   queue.destroy();
 });
 
 async function target(name: string, sweep: Config['sweep']): Promise<Config> {
-  const t = await testTarget(name, { 'shop.customers': { primaryKey: ['id'] } });
-  targets.push(t);
+  const t = await targets.target(name, { 'shop.customers': { primaryKey: ['id'] } });
   return { ...t.config, sweep };
 }
 
-async function put(config: Config, key: string, body: Buffer): Promise<void> {
-  await client.send(new PutObjectCommand({ Bucket: config.s3.bucket, Key: key, Body: body }));
-}
-
-const at = (second: number): string => `2024-06-12 10:00:${String(second).padStart(2, '0')}.000000`;
-const load = (rows: { id: number; name: string }[]): Buffer =>
-  parquetBytes(
-    LOAD,
-    rows.map((r) => ({ [DMS_TIMESTAMP]: at(0), ...r })),
-  );
-const cdc = (second: number, rows: { Op: string; id: number; name: string }[]): Buffer =>
-  parquetBytes(
-    CDC_COLUMNS,
-    rows.map((r) => ({ [DMS_TIMESTAMP]: at(second), ...r })),
-  );
-
-async function scalar(sql: string): Promise<number> {
-  const row = await conn.queryRow(sql);
-  return Number(row?.values()[0]);
-}
-
 const ledgerRows = (config: Config): Promise<number> =>
-  scalar(`SELECT count(*) FROM ${config.databend.controlDatabase}.files`);
-
-async function ods(config: Config): Promise<unknown[][]> {
-  const rows = await conn.queryAll(
-    `SELECT id::STRING, name, is_deleted FROM ${config.databend.odsDatabase}.customers ORDER BY id`,
-  );
-  return rows.map((r) => r.values() as unknown[]);
-}
+  scalar(targets.conn, `SELECT count(*) FROM ${config.databend.controlDatabase}.files`);
 
 /** Every file once in the ledger, every change once in raw. */
 async function expectLoadedOnce(config: Config, files: number): Promise<void> {
@@ -159,11 +103,13 @@ async function expectLoadedOnce(config: Config, files: number): Promise<void> {
   expect(await ledgerRows(config)).toBe(files);
   expect(
     await scalar(
+      targets.conn,
       `SELECT count(*) FROM (SELECT object_key, etag FROM ${controlDatabase}.files GROUP BY 1, 2 HAVING count(*) > 1)`,
     ),
   ).toBe(0);
   expect(
     await scalar(
+      targets.conn,
       `SELECT count(*) FROM (SELECT _file, _row FROM ${rawDatabase}.customers GROUP BY 1, 2 HAVING count(*) > 1)`,
     ),
   ).toBe(0);
@@ -190,6 +136,7 @@ describe('the reconciliation sweep', () => {
     const before = new Service(config);
     await before.start();
     await put(
+      client,
       config,
       'shop/customers/LOAD00000001.parquet',
       load([
@@ -205,6 +152,7 @@ describe('the reconciliation sweep', () => {
 
     // Down: two CDC_COLUMNS files are written and their messages are lost.
     await put(
+      client,
       config,
       'shop/customers/20240612-100001000.parquet',
       cdc(1, [
@@ -213,6 +161,7 @@ describe('the reconciliation sweep', () => {
       ]),
     );
     await put(
+      client,
       config,
       'shop/customers/20240612-100002000.parquet',
       cdc(2, [{ Op: 'I', id: 4, name: 'dee' }]),
@@ -232,7 +181,7 @@ describe('the reconciliation sweep', () => {
       await waitUntil('the start-up sweep loaded both files', async () => {
         return (await ledgerRows(config)) === 3;
       });
-      expect(await ods(config)).toEqual([
+      expect(await odsRows(targets.conn, config, 'customers')).toEqual([
         ['1', 'anna', false],
         ['2', 'bob', true],
         ['3', 'cy', false],
@@ -256,6 +205,7 @@ describe('the reconciliation sweep', () => {
     await service.start();
     try {
       await put(
+        client,
         config,
         'shop/customers/LOAD00000001.parquet',
         load([
@@ -264,6 +214,7 @@ describe('the reconciliation sweep', () => {
         ]),
       );
       await put(
+        client,
         config,
         'shop/customers/20240612-100001000.parquet',
         cdc(1, [{ Op: 'U', id: 1, name: 'anna' }]),
@@ -274,11 +225,13 @@ describe('the reconciliation sweep', () => {
 
       const saved = await setNotifications(config, false, undefined);
       await put(
+        client,
         config,
         'shop/customers/20240612-100002000.parquet',
         cdc(2, [{ Op: 'D', id: 2, name: 'bob' }]),
       );
       await put(
+        client,
         config,
         'shop/customers/20240612-100003000.parquet',
         cdc(3, [{ Op: 'I', id: 3, name: 'cy' }]),
@@ -293,6 +246,7 @@ describe('the reconciliation sweep', () => {
 
       await setNotifications(config, true, saved);
       await put(
+        client,
         config,
         'shop/customers/20240612-100004000.parquet',
         cdc(4, [{ Op: 'U', id: 3, name: 'cyd' }]),
@@ -308,7 +262,7 @@ describe('the reconciliation sweep', () => {
       expect(service.found).toHaveLength(2);
       expect(await service.foundMetric('customers')).toBe(2);
 
-      expect(await ods(config)).toEqual([
+      expect(await odsRows(targets.conn, config, 'customers')).toEqual([
         ['1', 'anna', false],
         ['2', 'bob', true],
         ['3', 'cyd', false],
@@ -325,7 +279,7 @@ describe('the reconciliation sweep', () => {
     await service.loop.start();
     try {
       const key = 'shop/customers/LOAD00000001.parquet';
-      await put(config, key, load([{ id: 1, name: 'ann' }]));
+      await put(client, config, key, load([{ id: 1, name: 'ann' }]));
       const report = await service.sweep.runOnce();
       expect(report.found).toBe(1);
       await service.sweep.settled();
@@ -337,7 +291,7 @@ describe('the reconciliation sweep', () => {
         'done',
       ]);
       await expectLoadedOnce(config, 1);
-      expect(await ods(config)).toEqual([['1', 'ann', false]]);
+      expect(await odsRows(targets.conn, config, 'customers')).toEqual([['1', 'ann', false]]);
     } finally {
       await service.stop();
     }
@@ -348,9 +302,15 @@ describe('the reconciliation sweep', () => {
     const service = new Service(config, { lookbackMs: 0 });
     await service.loop.start();
     try {
-      await put(config, 'shop/customers/LOAD00000001.parquet', load([{ id: 1, name: 'ann' }]));
+      await put(
+        client,
+        config,
+        'shop/customers/LOAD00000001.parquet',
+        load([{ id: 1, name: 'ann' }]),
+      );
       for (const second of [1, 2, 3])
         await put(
+          client,
           config,
           `shop/customers/20240612-10000${second}000.parquet`,
           cdc(second, [{ Op: 'U', id: 1, name: `ann${second}` }]),
