@@ -1,9 +1,10 @@
 // Pieces of a chaos run that need no run state: the service's configuration, proxy counts, the DLQ.
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { TableDef } from '../../sim/index.js';
-import { parseConfig, type Config } from '../../src/config.js';
+import { type Config } from '../../src/config.js';
+import { testConfig } from '../support/pipeline.js';
 import { tableSettings } from '../support/replicator.js';
-import { uniqueName, type LocalStack } from '../support/stack.js';
+import { type LocalStack } from '../support/stack.js';
 import type { FaultCounts } from './fault-proxy.js';
 
 /** The service's configuration for one run: Databend and S3/SQS through the proxies. */
@@ -14,14 +15,15 @@ export function runConfig(
   pipe: { readonly bucket: string; readonly queueUrl: string },
   tables: readonly TableDef[],
 ): Config {
-  const name = uniqueName(`chaos${seed}`).toLowerCase();
-  return parseConfig({
-    databend: {
+  const aws = `http://127.0.0.1:${ports.aws}`;
+  return testConfig(
+    {
+      name: `chaos${seed}`,
+      bucket: pipe.bucket,
+      queueUrl: pipe.queueUrl,
       dsn: `databend://root:@127.0.0.1:${ports.databend}/?sslmode=disable`,
-      rawDatabase: `${name}_raw`,
-      odsDatabase: `${name}_ods`,
-      controlDatabase: `${name}_control`,
-      stageName: `${name}_stage`,
+      awsEndpoint: aws,
+      region: stack.region,
       // Databend itself reads the files from S3 directly, not through the proxy.
       stageConnection: {
         endpoint_url: stack.endpoint,
@@ -30,32 +32,16 @@ export function runConfig(
         region: stack.region,
       },
     },
-    s3: {
-      bucket: pipe.bucket,
-      region: stack.region,
-      endpoint: `http://127.0.0.1:${ports.aws}`,
-      forcePathStyle: true,
+    {
+      sqs: { visibilityTimeoutSeconds: 10, visibilityHeartbeatSeconds: 3 },
+      tables: { byName: tableSettings(tables) },
+      batching: { maxFiles: 10 },
+      shutdown: { deadlineMs: 10_000 },
+      // Short: a killed holder's successor takes over within seconds.
+      replicas: { leaseTtlMs: 6_000 },
+      log: { level: 'debug' },
     },
-    sqs: {
-      queueUrl: pipe.queueUrl,
-      endpoint: `http://127.0.0.1:${ports.aws}`,
-      waitTimeSeconds: 1,
-      visibilityTimeoutSeconds: 10,
-      visibilityHeartbeatSeconds: 3,
-      retryBackoffSeconds: 1,
-    },
-    dms: {},
-    tables: { byName: tableSettings(tables) },
-    batching: { maxWaitMs: 100, maxFiles: 10 },
-    poison: {},
-    http: { port: 0 },
-    retention: {},
-    sweep: {},
-    shutdown: { deadlineMs: 10_000 },
-    // Short: a killed holder's successor takes over within seconds.
-    replicas: { leaseTtlMs: 6_000, renewIntervalMs: 1_000 },
-    log: { level: 'debug' },
-  });
+  );
 }
 
 /** What a proxy did during one run. */

@@ -25,12 +25,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Connection } from 'databend-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, type Config } from '../../src/config.js';
+import { type Config } from '../../src/config.js';
 import { quoteIdent } from '../../src/databend/quote.js';
 import { configFile, spawnReplicator } from '../support/spawn-replicator.js';
 import { startMotoIam, type IamUser, type MotoIam } from '../support/moto-iam.js';
 import { parquetBytes } from '../support/parquet.js';
-import { connect, loadStackEnv, uniqueName } from '../support/stack.js';
+import { connect } from '../support/stack.js';
+import { dropTargetDatabases, testConfig } from '../support/pipeline.js';
 
 const REGION = 'eu-west-1';
 const BUCKET = 'acme-dms-changes';
@@ -125,15 +126,14 @@ beforeAll(async () => {
     }),
   );
 
-  const stack = loadStackEnv();
-  const suffix = uniqueName('iam').toLowerCase();
-  config = parseConfig({
-    databend: {
-      dsn: stack.dsn,
-      rawDatabase: `${suffix}_raw`,
-      odsDatabase: `${suffix}_ods`,
-      controlDatabase: `${suffix}_control`,
-      stageName: `${suffix}_stage`,
+  config = testConfig(
+    {
+      name: 'iam',
+      bucket: BUCKET,
+      bucketFolder: FOLDER,
+      queueUrl,
+      awsEndpoint: moto.endpoint,
+      region: REGION,
       stageConnection: {
         endpoint_url: moto.endpoint,
         region: REGION,
@@ -141,37 +141,16 @@ beforeAll(async () => {
         secret_access_key: moto.users.stage?.secretAccessKey ?? '',
       },
     },
-    s3: {
-      bucket: BUCKET,
-      bucketFolder: FOLDER,
-      region: REGION,
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
+    {
+      tables: { byName: { 'shop.orders': { primaryKey: ['id'] } } },
+      log: { level: 'info' },
     },
-    sqs: {
-      queueUrl,
-      endpoint: moto.endpoint,
-      waitTimeSeconds: 1,
-      visibilityHeartbeatSeconds: 10,
-      retryBackoffSeconds: 1,
-    },
-    dms: {},
-    tables: { byName: { 'shop.orders': { primaryKey: ['id'] } } },
-    batching: { maxWaitMs: 100 },
-    poison: {},
-    http: { port: 0 },
-    retention: {},
-    sweep: {},
-    shutdown: {},
-    log: { level: 'info' },
-  });
+  );
   conn = await connect();
 }, 120_000);
 
 afterAll(async () => {
-  const { databend } = config;
-  for (const db of [databend.rawDatabase, databend.odsDatabase, databend.controlDatabase])
-    await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
+  await dropTargetDatabases(conn, config);
   await conn.close();
   await moto.stop();
 });

@@ -25,19 +25,66 @@ export async function testTarget(
     removedEvents?: boolean;
   } = {},
 ): Promise<TestTarget> {
-  const stack = loadStackEnv();
   const pipe = await isolatedPipe(name, overrides.maxReceiveCount, loadStackEnv(), {
     removedEvents: overrides.removedEvents ?? false,
   });
-  const suffix = uniqueName(name).toLowerCase();
-  const config = parseConfig({
+  const config = testConfig(
+    { name, bucket: pipe.bucket, queueUrl: pipe.queueUrl },
+    {
+      sqs: overrides.sqs,
+      dms: overrides.dms,
+      tables: { byName: tables },
+      batching: overrides.batching,
+      poison: overrides.poison,
+      replicas: overrides.replicas,
+      log: { level: overrides.logLevel ?? 'warn' },
+    },
+  );
+  return { config, pipe };
+}
+
+/** Where a test's service finds its dependencies; unset parts are the local stack's. */
+export interface ConfigParts {
+  /** Names the databases (`<name>_raw`, …) and the stage, made unique. */
+  readonly name: string;
+  readonly bucket: string;
+  readonly bucketFolder?: string;
+  readonly queueUrl: string;
+  readonly dsn?: string;
+  /** S3 and SQS as the service reaches them. */
+  readonly awsEndpoint?: string;
+  readonly region?: string;
+  /** How Databend itself reads the bucket (the stage). */
+  readonly stageConnection?: Record<string, string>;
+}
+
+type Section = Record<string, unknown> | undefined;
+
+/**
+ * A test service's configuration: each section of `sections` is laid over the defaults tests
+ * use (short waits and batches, a lease that passes in seconds, port 0).
+ */
+export function testConfig(
+  parts: ConfigParts,
+  sections: Partial<
+    Record<
+      'sqs' | 'dms' | 'tables' | 'batching' | 'poison' | 'replicas' | 'shutdown' | 'log',
+      Section
+    >
+  > = {},
+): Config {
+  const stack = loadStackEnv();
+  const suffix = uniqueName(parts.name).toLowerCase();
+  const aws = parts.awsEndpoint ?? stack.endpoint;
+  const region = parts.region ?? stack.region;
+  return parseConfig({
     databend: {
-      dsn: stack.dsn,
+      dsn: parts.dsn ?? stack.dsn,
       rawDatabase: `${suffix}_raw`,
       odsDatabase: `${suffix}_ods`,
       controlDatabase: `${suffix}_control`,
       stageName: `${suffix}_stage`,
-      stageConnection: {
+      stageConnection: parts.stageConnection ?? {
         endpoint_url: stack.endpoint,
         access_key_id: stack.accessKeyId,
         secret_access_key: stack.secretAccessKey,
@@ -45,33 +92,33 @@ export async function testTarget(
       },
     },
     s3: {
-      bucket: pipe.bucket,
-      region: stack.region,
-      endpoint: stack.endpoint,
+      bucket: parts.bucket,
+      ...(parts.bucketFolder === undefined ? {} : { bucketFolder: parts.bucketFolder }),
+      region,
+      endpoint: aws,
       forcePathStyle: true,
     },
     sqs: {
-      queueUrl: pipe.queueUrl,
-      endpoint: stack.endpoint,
+      queueUrl: parts.queueUrl,
+      endpoint: aws,
       waitTimeSeconds: 1,
       visibilityTimeoutSeconds: 30,
       visibilityHeartbeatSeconds: 10,
       retryBackoffSeconds: 1,
-      ...overrides.sqs,
+      ...sections.sqs,
     },
-    dms: overrides.dms ?? {},
-    tables: { byName: tables },
-    batching: { maxWaitMs: 100, ...overrides.batching },
-    poison: overrides.poison ?? {},
+    dms: sections.dms ?? {},
+    tables: sections.tables ?? {},
+    batching: { maxWaitMs: 100, ...sections.batching },
+    poison: sections.poison ?? {},
     http: { port: 0 },
     retention: {},
     sweep: {},
-    shutdown: {},
+    shutdown: sections.shutdown ?? {},
     // Short, so a test that kills a replica sees the next one take over within seconds.
-    replicas: { leaseTtlMs: 4_000, renewIntervalMs: 1_000, ...overrides.replicas },
-    log: { level: overrides.logLevel ?? 'warn' },
+    replicas: { leaseTtlMs: 4_000, renewIntervalMs: 1_000, ...sections.replicas },
+    log: { level: 'warn', ...sections.log },
   });
-  return { config, pipe };
 }
 
 /** Drops the raw, ODS and control databases of a test's configuration. */
