@@ -1,19 +1,17 @@
 // The operator commands as child processes against a test's own configuration, and a loader
 // that puts small Parquet files into the test's bucket and loads them as the service would.
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { pino } from 'pino';
+import { type S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../src/config.js';
 import type { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
 import { BatchLoader } from '../../src/ingest/batch-loader.js';
 import type { FileResult } from '../../src/ingest/file-outcome.js';
-import { pendingFileOf, type PendingFile } from '../../src/ingest/pending-file.js';
-import { tableLayout } from '../../src/schema/table-ddl.js';
-import { TableSchemas } from '../../src/schema/table-schemas.js';
+import { type PendingFile } from '../../src/ingest/pending-file.js';
 import { configFile, spawnReplicator } from './spawn-replicator.js';
 import { loadStackEnv } from './stack.js';
 
 export { configFile } from './spawn-replicator.js';
+import { putPending, testBatchLoader } from './loader-fixture.js';
 
 export interface CliResult {
   readonly code: number | null;
@@ -62,31 +60,11 @@ export class TestLoader {
     private readonly s3: S3Client,
     readonly events: PipelineEvents = new PipelineEvents(),
   ) {
-    this.loader = new BatchLoader({
-      config,
-      pool,
-      s3,
-      schemas: new TableSchemas(tableLayout(config.dms)),
-      events,
-      logger: pino({ level: 'silent' }),
-      sleep: () => Promise.resolve(),
-    });
+    this.loader = testBatchLoader(config, pool, s3, { events });
   }
 
-  async put(key: string, body: Buffer): Promise<PendingFile> {
-    const response = await this.s3.send(
-      new PutObjectCommand({ Bucket: this.config.s3.bucket, Key: key, Body: body }),
-    );
-    const routed = pendingFileOf(this.config, {
-      bucket: this.config.s3.bucket,
-      key,
-      etag: (response.ETag ?? '').replace(/"/g, ''),
-      size: body.length,
-      eventTime: new Date(),
-      eventName: 'ObjectCreated:Put',
-    });
-    if (!routed.ok) throw new Error(routed.reason);
-    return routed.file;
+  put(key: string, body: Buffer): Promise<PendingFile> {
+    return putPending(this.s3, this.config, key, body);
   }
 
   /** Loads the files as one batch; throws unless every file is done. */

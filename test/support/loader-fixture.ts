@@ -4,6 +4,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Connection } from 'databend-driver';
 import { pino, type Logger } from 'pino';
+import type { Config } from '../../src/config.js';
 import type { WriterFence } from '../../src/control/claim-sql.js';
 import { SessionPool, type SessionSource } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
@@ -21,20 +22,64 @@ export interface LoaderFixture {
   readonly s3: S3Client;
   readonly conn: Connection;
   /** A loader on the fixture's pool; retries do not wait. */
-  newLoader(options?: {
-    s3?: S3Client;
-    events?: PipelineEvents;
-    logger?: Logger;
-    schemas?: TableSchemas;
-    /** Sessions to load through instead of the fixture's pool (e.g. one that records SQL). */
-    pool?: SessionSource;
-    writer?: () => WriterFence | undefined;
-    awaitWriter?: () => Promise<WriterFence | undefined>;
-  }): BatchLoader;
+  newLoader(options?: TestLoaderOptions): BatchLoader;
   put(key: string, body: Buffer | string): Promise<PendingFile>;
   /** The first value of the first row, as text. */
   scalar(sql: string): Promise<string>;
   close(): Promise<void>;
+}
+
+export interface TestLoaderOptions {
+  s3?: S3Client;
+  events?: PipelineEvents;
+  logger?: Logger;
+  schemas?: TableSchemas;
+  /** Sessions to load through instead of the given pool (e.g. one that records SQL). */
+  pool?: SessionSource;
+  writer?: () => WriterFence | undefined;
+  awaitWriter?: () => Promise<WriterFence | undefined>;
+}
+
+/** The service's BatchLoader as tests build it: silent, and retries do not wait. */
+export function testBatchLoader(
+  config: Config,
+  pool: SessionSource,
+  s3Client: S3Client,
+  options: TestLoaderOptions = {},
+): BatchLoader {
+  return new BatchLoader({
+    config,
+    pool: options.pool ?? pool,
+    s3: options.s3 ?? s3Client,
+    schemas: options.schemas ?? new TableSchemas(tableLayout(config.dms)),
+    events: options.events ?? new PipelineEvents(),
+    logger: options.logger ?? pino({ level: 'silent' }),
+    sleep: () => Promise.resolve(),
+    ...(options.writer === undefined ? {} : { writer: options.writer }),
+    ...(options.awaitWriter === undefined ? {} : { awaitWriter: options.awaitWriter }),
+  });
+}
+
+/** Uploads a file into the configuration's bucket; returns the PendingFile its S3 event gives. */
+export async function putPending(
+  s3Client: S3Client,
+  config: Config,
+  key: string,
+  body: Buffer | string,
+): Promise<PendingFile> {
+  const response = await s3Client.send(
+    new PutObjectCommand({ Bucket: config.s3.bucket, Key: key, Body: body }),
+  );
+  const routed = pendingFileOf(config, {
+    bucket: config.s3.bucket,
+    key,
+    etag: (response.ETag ?? '').replace(/"/g, ''),
+    size: Buffer.byteLength(body),
+    eventTime: new Date(),
+    eventName: 'ObjectCreated:Put',
+  });
+  if (!routed.ok) throw new Error(routed.reason);
+  return routed.file;
 }
 
 export async function loaderFixture(
@@ -51,33 +96,8 @@ export async function loaderFixture(
     pool,
     s3: client,
     conn,
-    newLoader: (options = {}) =>
-      new BatchLoader({
-        config: target.config,
-        pool: options.pool ?? pool,
-        s3: options.s3 ?? client,
-        schemas: options.schemas ?? new TableSchemas(tableLayout(target.config.dms)),
-        events: options.events ?? new PipelineEvents(),
-        logger: options.logger ?? pino({ level: 'silent' }),
-        sleep: () => Promise.resolve(),
-        ...(options.writer === undefined ? {} : { writer: options.writer }),
-        ...(options.awaitWriter === undefined ? {} : { awaitWriter: options.awaitWriter }),
-      }),
-    put: async (key, body) => {
-      const response = await client.send(
-        new PutObjectCommand({ Bucket: target.pipe.bucket, Key: key, Body: body }),
-      );
-      const routed = pendingFileOf(target.config, {
-        bucket: target.pipe.bucket,
-        key,
-        etag: (response.ETag ?? '').replace(/"/g, ''),
-        size: Buffer.byteLength(body),
-        eventTime: new Date(),
-        eventName: 'ObjectCreated:Put',
-      });
-      if (!routed.ok) throw new Error(routed.reason);
-      return routed.file;
-    },
+    newLoader: (options = {}) => testBatchLoader(target.config, pool, client, options),
+    put: (key, body) => putPending(client, target.config, key, body),
     scalar: async (sql) => String((await conn.queryRow(sql))?.values()[0]),
     close: async () => {
       await dropTargetDatabases(conn, target.config);
