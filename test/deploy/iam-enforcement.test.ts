@@ -171,9 +171,13 @@ function runAsService(args: string[], until?: () => Promise<boolean>): Promise<R
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  // One SIGTERM: a second one would force the exit (128 + 15) before the graceful stop ends.
+  let stopping = false;
   const watch = setInterval(() => {
     void until?.().then((done) => {
-      if (done && child.exitCode === null) child.kill('SIGTERM');
+      if (!done || stopping || child.exitCode !== null) return;
+      stopping = true;
+      child.kill('SIGTERM');
     });
   }, 500);
   const deadline = setTimeout(() => child.kill('SIGKILL'), 90_000);
