@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { createResources } from './aws-resources.js';
 import { mariadbRunning, startMariadb, stopMariadb } from './mariadb.js';
-import { freePort, readPid, isAlive, startDetached, stopProcess, waitFor } from './processes.js';
+import { freePorts, readPid, isAlive, startDetached, stopProcess, waitFor } from './processes.js';
 import { ensurePythonEnv, stackDir, venvPython } from './python-env.js';
 
 export const stateDir = join(stackDir, '..', '.stack');
@@ -92,8 +92,7 @@ async function upLocked(options: StackOptions): Promise<{ env: StackEnv; started
   ensurePythonEnv(options.python, options.log);
 
   const startedAt = Date.now();
-  const databendPort = await freePort();
-  const motoPort = await freePort();
+  const [databendPort = 0, motoPort = 0] = await freePorts(2);
   const databendArgs = [
     '-m',
     'dbserver.server',
