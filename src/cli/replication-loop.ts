@@ -3,14 +3,9 @@
  * queues, the pauses, the pipeline and, for `run`, the SQS consumer feeding it. `backfill` builds
  * the same parts without the consumer.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import type { WriterFence } from '../control/claim-sql.js';
 import type { SessionPool } from '../databend/session-pool.js';
-import type { PipelineEvents } from '../events.js';
-import { BatchLoader } from '../ingest/batch-loader.js';
+import { BatchLoader, type BatchLoaderDeps } from '../ingest/batch-loader.js';
 import { BatchProgress } from '../ingest/batch-progress.js';
 import { Pipeline } from '../ingest/pipeline.js';
 import { holdingThroughOutages, type OutageGate } from '../ingest/outage-gate.js';
@@ -23,19 +18,12 @@ import { TargetOwners } from '../ingest/target-collisions.js';
 import { tableLayout } from '../schema/table-ddl.js';
 import { TableSchemas } from '../schema/table-schemas.js';
 
-export interface LoopDeps {
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly events: PipelineEvents;
+/** The loader's own dependencies pass through unchanged; see BatchLoaderDeps for each. */
+export interface LoopDeps extends Pick<
+  BatchLoaderDeps,
+  'config' | 'logger' | 'events' | 's3' | 'writer' | 'awaitWriter'
+> {
   readonly pool: SessionPool;
-  readonly s3: S3Client;
-  /**
-   * Who commits batches (see BatchLoaderDeps.writer); undefined while this process may not
-   * write. Default: this process, fenced by the per-table claim only.
-   */
-  readonly writer?: () => WriterFence | undefined;
-  /** See BatchLoaderDeps.awaitWriter. */
-  readonly awaitWriter?: () => Promise<WriterFence | undefined>;
   /**
    * Whether this process still holds the lease, valid or awaiting its renewal; default: whether
    * `writer` gives a fence. Messages go back to SQS at once only when it does not.

@@ -76,6 +76,19 @@ export interface SchemaDiffInput {
   readonly reservedColumns?: readonly string[];
 }
 
+/** Why a file column may not be loaded whatever the table holds: its name alone rules it out. */
+function refusedName(
+  name: string,
+  seen: ReadonlySet<string>,
+  reserved: ReadonlySet<string>,
+): { readonly reason: ConflictReason; readonly why: string } | undefined {
+  if (seen.has(name)) return { reason: 'duplicate', why: 'appears more than once in the file' };
+  if (reserved.has(name.toLowerCase())) {
+    return { reason: 'reserved', why: 'collides with a column the replicator owns' };
+  }
+  return undefined;
+}
+
 export function diffSchema(input: SchemaDiffInput): SchemaDiff {
   const existing = new Map(input.tableColumns.map((c) => [c.name, c.type]));
   const existingByLower = new Map(input.tableColumns.map((c) => [c.name.toLowerCase(), c.name]));
@@ -98,22 +111,14 @@ export function diffSchema(input: SchemaDiffInput): SchemaDiff {
   for (const column of input.fileColumns) {
     const { name, type } = column;
     const fileType = formatDatabendType(type);
-    if (seen.has(name)) {
-      conflicts.push({
-        column: name,
-        reason: 'duplicate',
-        fileType,
-        message: `column ${JSON.stringify(name)} appears more than once in the file`,
-      });
-      continue;
-    }
+    const refusal = refusedName(name, seen, reserved);
     seen.add(name);
-    if (reserved.has(name.toLowerCase())) {
+    if (refusal !== undefined) {
       conflicts.push({
         column: name,
-        reason: 'reserved',
+        reason: refusal.reason,
         fileType,
-        message: `column ${JSON.stringify(name)} collides with a column the replicator owns`,
+        message: `column ${JSON.stringify(name)} ${refusal.why}`,
       });
       continue;
     }
