@@ -1,20 +1,13 @@
 // A table created from one file's footer evolves for a later file: new columns are added,
 // INT -> BIGINT, DECIMAL(10,2) -> DECIMAL(20,4) and FLOAT -> DOUBLE widen in place, a dropped
 // column loads as NULL, and old rows keep their values. Also: awkward names survive the DDL.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Connection } from 'databend-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { qualified, quoteIdent, quoteString } from '../../src/databend/quote.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { qualified } from '../../src/databend/quote.js';
 import { formatDatabendType, parseDatabendType } from '../../src/schema/databend-type.js';
-import { readParquetSchema } from '../../src/schema/parquet-footer.js';
-import { s3RangeReader } from '../../src/schema/range-reader.js';
 import { diffSchema, type SchemaDiff, type TableColumn } from '../../src/schema/schema-diff.js';
 import {
   RESERVED_COLUMN_NAMES,
   alterTableSql,
-  createDatabaseSql,
   createOdsTableSql,
   createRawTableSql,
   lastBusinessColumn,
@@ -23,36 +16,19 @@ import {
   readTableColumns,
 } from '../../src/schema/table-ddl.js';
 import { mapParquetColumns, type MappedColumn } from '../../src/schema/type-map.js';
-import { connect, loadStackEnv, s3, uniqueName } from '../support/stack.js';
-import { fixtureCopySql } from '../support/schema-fixture.js';
+import { fixtureCopySql, useFixtureStage } from '../support/schema-fixture.js';
 
-const stack = loadStackEnv();
-const rawDb = uniqueName('schema_evolve_raw');
-const odsDb = uniqueName('schema_evolve_ods');
-// Stage names are bare words in Databend's grammar (a quoted name is a syntax error).
-const stage = uniqueName('schema_evolve_stage');
-const prefix = `tests/${rawDb}`;
-const fixtures = join(import.meta.dirname, '..', 'fixtures', 'schema');
+const fixture = useFixtureStage('schema_evolve');
+const { rawDb, odsDb, stage } = fixture;
 const layout = { opColumn: 'Op', timestampColumn: 'DMS_TIMESTAMP' };
 const table = 'orders';
-let conn: Connection;
-let client: S3Client;
 
 async function fileColumns(name: string): Promise<readonly MappedColumn[]> {
-  const body = readFileSync(join(fixtures, name));
-  const key = `${prefix}/${name}`;
-  const put = await client.send(
-    new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body }),
-  );
-  const schema = await readParquetSchema(
-    s3RangeReader(client, stack.bucket, key, put.ETag),
-    body.length,
-  );
-  return mapParquetColumns(schema.columns).columns;
+  return mapParquetColumns((await fixture.schemaOf(name)).columns).columns;
 }
 
 async function columnsOf(db: string, name = table): Promise<TableColumn[]> {
-  const columns = await readTableColumns(conn, db, name);
+  const columns = await readTableColumns(fixture.conn, db, name);
   if (columns === undefined) throw new Error(`${db}.${name} does not exist`);
   return columns;
 }
@@ -81,27 +57,6 @@ async function alterStatements(db: string, diff: SchemaDiff): Promise<string[]> 
   return alterTableSql(db, table, diff, lastBusinessColumn(await columnsOf(db)));
 }
 
-beforeAll(async () => {
-  conn = await connect(stack);
-  client = s3(stack);
-  await conn.exec(createDatabaseSql(rawDb));
-  await conn.exec(createDatabaseSql(odsDb));
-  await conn.exec(
-    `CREATE STAGE ${stage} URL = ${quoteString(`s3://${stack.bucket}/${prefix}/`)} ` +
-      `CONNECTION = (ENDPOINT_URL = ${quoteString(stack.endpoint)}, ` +
-      `ACCESS_KEY_ID = ${quoteString(stack.accessKeyId)}, ` +
-      `SECRET_ACCESS_KEY = ${quoteString(stack.secretAccessKey)}, REGION = ${quoteString(stack.region)})`,
-  );
-});
-
-afterAll(async () => {
-  await conn.exec(`DROP STAGE IF EXISTS ${stage}`);
-  await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(rawDb)}`);
-  await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(odsDb)}`);
-  await conn.close();
-  client.destroy();
-});
-
 describe('schema evolution on the engine', () => {
   let before: readonly MappedColumn[];
   let after: readonly MappedColumn[];
@@ -112,10 +67,12 @@ describe('schema evolution on the engine', () => {
   });
 
   it('creates raw and ODS from the first file and loads it', async () => {
-    await conn.exec(createRawTableSql(rawDb, table, rawBusinessColumns(before, layout)));
-    await conn.exec(createOdsTableSql(odsDb, table, odsBusinessColumns(before, layout)));
+    await fixture.conn.exec(createRawTableSql(rawDb, table, rawBusinessColumns(before, layout)));
+    await fixture.conn.exec(createOdsTableSql(odsDb, table, odsBusinessColumns(before, layout)));
     expect(
-      await conn.exec(fixtureCopySql({ rawDb, table, stage }, before, 'evolve-before.parquet')),
+      await fixture.conn.exec(
+        fixtureCopySql({ rawDb, table, stage }, before, 'evolve-before.parquet'),
+      ),
     ).toBe(2);
     expect(
       await diffAgainst(rawDb, rawBusinessColumns(before, layout), 'evolve-before.parquet'),
@@ -150,7 +107,7 @@ describe('schema evolution on the engine', () => {
     ] as const) {
       const diff = await diffAgainst(db, business, 'evolve-after.parquet');
       for (const sql of await alterStatements(db, diff)) {
-        await conn.exec(sql);
+        await fixture.conn.exec(sql);
       }
     }
 
@@ -184,17 +141,19 @@ describe('schema evolution on the engine', () => {
     }, 'gone'); // prettier-ignore
     const columnsBefore = typesOf(await columnsOf(rawDb));
     for (const sql of again) {
-      await conn.exec(sql);
+      await fixture.conn.exec(sql);
     }
     expect(typesOf(await columnsOf(rawDb))).toEqual(columnsBefore);
   });
 
   it('loads the later file; old rows keep their values and the dropped column is NULL', async () => {
     expect(
-      await conn.exec(fixtureCopySql({ rawDb, table, stage }, after, 'evolve-after.parquet')),
+      await fixture.conn.exec(
+        fixtureCopySql({ rawDb, table, stage }, after, 'evolve-after.parquet'),
+      ),
     ).toBe(2);
 
-    const rows = await conn.queryAll(
+    const rows = await fixture.conn.queryAll(
       // `Op` must be quoted: an unquoted name folds to lower case, and `op` is another column.
       'SELECT `Op`, id::STRING, qty::STRING, price::STRING, ratio::STRING, gone, note, _file ' +
         `FROM ${qualified(rawDb, table)} ORDER BY _file DESC, _row`,
@@ -232,7 +191,9 @@ describe('schema evolution on the engine', () => {
       kind: 'none',
     });
     expect(
-      await conn.exec(fixtureCopySql({ rawDb, table, stage }, before, 'evolve-before.parquet')),
+      await fixture.conn.exec(
+        fixtureCopySql({ rawDb, table, stage }, before, 'evolve-before.parquet'),
+      ),
     ).toBe(2);
   });
 });
@@ -252,7 +213,7 @@ describe('identifiers', () => {
   it('creates a table whose name and columns are awkward, and reads the names back exactly', async () => {
     const name = 'Order Items.v1 "ü"';
     const business = awkward.map((column) => ({ name: column, type: parseDatabendType('INT') }));
-    await conn.exec(createRawTableSql(rawDb, name, business));
+    await fixture.conn.exec(createRawTableSql(rawDb, name, business));
 
     const columns = await columnsOf(rawDb, name);
 
@@ -270,7 +231,7 @@ describe('identifiers', () => {
       { add: [{ name: 'new `col`', type: parseDatabendType('DATE') }], widen: [] },
       lastBusinessColumn(columns),
     );
-    for (const sql of added) await conn.exec(sql);
+    for (const sql of added) await fixture.conn.exec(sql);
     expect(
       (await columnsOf(rawDb, name))
         .map((c) => c.name)
@@ -279,6 +240,6 @@ describe('identifiers', () => {
   });
 
   it('reports a table that does not exist as missing', async () => {
-    await expect(readTableColumns(conn, rawDb, 'no such table')).resolves.toBeUndefined();
+    await expect(readTableColumns(fixture.conn, rawDb, 'no such table')).resolves.toBeUndefined();
   });
 });

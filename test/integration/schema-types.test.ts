@@ -1,16 +1,10 @@
 // Tables created from a DMS-style file's footer load every mapped type by COPY and read each
 // value back unchanged, on the local engine and moto S3.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Connection } from 'databend-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { qualified, quoteIdent, quoteString } from '../../src/databend/quote.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { qualified, quoteIdent } from '../../src/databend/quote.js';
 import { formatDatabendType } from '../../src/schema/databend-type.js';
-import { readParquetSchema } from '../../src/schema/parquet-footer.js';
 import { ObjectMissingError, s3RangeReader } from '../../src/schema/range-reader.js';
 import {
-  createDatabaseSql,
   createOdsTableSql,
   createRawTableSql,
   odsBusinessColumns,
@@ -18,38 +12,20 @@ import {
   readTableColumns,
 } from '../../src/schema/table-ddl.js';
 import { mapParquetColumns, type MappedColumn } from '../../src/schema/type-map.js';
-import { connect, loadStackEnv, s3, uniqueName } from '../support/stack.js';
 import {
   DMS_TYPES_FIRST_ROW,
   DMS_TYPES_THIRD_ROW,
   fixtureCopySql,
+  useFixtureStage,
 } from '../support/schema-fixture.js';
 
-const stack = loadStackEnv();
-const rawDb = uniqueName('schema_types_raw');
-const odsDb = uniqueName('schema_types_ods');
-// Stage names are bare words in Databend's grammar (a quoted name is a syntax error).
-const stage = uniqueName('schema_types_stage');
-const prefix = `tests/${rawDb}`;
-const fixtures = join(import.meta.dirname, '..', 'fixtures', 'schema');
+const fixture = useFixtureStage('schema_types');
+const { stack, rawDb, odsDb, stage, prefix } = fixture;
 const layout = { opColumn: 'Op', timestampColumn: 'DMS_TIMESTAMP' };
-let conn: Connection;
-let client: S3Client;
-const etags = new Map<string, string>();
-
-async function upload(name: string): Promise<void> {
-  const body = readFileSync(join(fixtures, name));
-  const put = await client.send(
-    new PutObjectCommand({ Bucket: stack.bucket, Key: `${prefix}/${name}`, Body: body }),
-  );
-  etags.set(name, put.ETag ?? '');
-}
+const etags = new Map<string, string | undefined>();
 
 async function mappedColumnsOf(name: string): Promise<readonly MappedColumn[]> {
-  const size = readFileSync(join(fixtures, name)).length;
-  const reader = s3RangeReader(client, stack.bucket, `${prefix}/${name}`, etags.get(name));
-  const schema = await readParquetSchema(reader, size);
-  const mapped = mapParquetColumns(schema.columns, { doc: 'VARIANT' });
+  const mapped = mapParquetColumns((await fixture.schemaOf(name)).columns, { doc: 'VARIANT' });
   expect(mapped.unsupported).toEqual([]);
   return mapped.columns;
 }
@@ -64,7 +40,7 @@ async function readBack(
       ? `hex(${quoteIdent(c.name)}) AS ${quoteIdent(c.name)}`
       : `${quoteIdent(c.name)}::STRING AS ${quoteIdent(c.name)}`,
   );
-  const rows = await conn.queryAll(
+  const rows = await fixture.conn.queryAll(
     `SELECT ${list.join(', ')} FROM ${qualified(rawDb, table)} ORDER BY _row`,
   );
   return rows.map((r) => r.data() as Record<string, unknown>);
@@ -75,26 +51,7 @@ const FIRST_ROW = { Op: 'I', ...DMS_TYPES_FIRST_ROW };
 const THIRD_ROW = { Op: 'D', ...DMS_TYPES_THIRD_ROW };
 
 beforeAll(async () => {
-  conn = await connect(stack);
-  client = s3(stack);
-  await upload('dms-types.parquet');
-  await upload('dms-types-v2.parquet');
-  await conn.exec(createDatabaseSql(rawDb));
-  await conn.exec(createDatabaseSql(odsDb));
-  await conn.exec(
-    `CREATE STAGE ${stage} URL = ${quoteString(`s3://${stack.bucket}/${prefix}/`)} ` +
-      `CONNECTION = (ENDPOINT_URL = ${quoteString(stack.endpoint)}, ` +
-      `ACCESS_KEY_ID = ${quoteString(stack.accessKeyId)}, ` +
-      `SECRET_ACCESS_KEY = ${quoteString(stack.secretAccessKey)}, REGION = ${quoteString(stack.region)})`,
-  );
-});
-
-afterAll(async () => {
-  await conn.exec(`DROP STAGE IF EXISTS ${stage}`);
-  await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(rawDb)}`);
-  await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(odsDb)}`);
-  await conn.close();
-  client.destroy();
+  etags.set('dms-types.parquet', await fixture.upload('dms-types.parquet'));
 });
 
 describe.each([
@@ -113,11 +70,11 @@ describe.each([
   });
 
   it('creates raw and ODS whose columns read back with the mapped types', async () => {
-    await conn.exec(createRawTableSql(rawDb, table, rawBusinessColumns(columns, layout)));
-    await conn.exec(createOdsTableSql(odsDb, table, odsBusinessColumns(columns, layout)));
+    await fixture.conn.exec(createRawTableSql(rawDb, table, rawBusinessColumns(columns, layout)));
+    await fixture.conn.exec(createOdsTableSql(odsDb, table, odsBusinessColumns(columns, layout)));
 
-    const raw = await readTableColumns(conn, rawDb, table);
-    const ods = await readTableColumns(conn, odsDb, table);
+    const raw = await readTableColumns(fixture.conn, rawDb, table);
+    const ods = await readTableColumns(fixture.conn, odsDb, table);
     const typesOf = (cols: typeof raw) =>
       Object.fromEntries((cols ?? []).map((c) => [c.name, formatDatabendType(c.type)]));
     expect(typesOf(raw)).toEqual({
@@ -139,7 +96,7 @@ describe.each([
   });
 
   it('loads the file by COPY and reads every value back unchanged', async () => {
-    expect(await conn.exec(fixtureCopySql({ rawDb, table, stage }, columns, file))).toBe(3);
+    expect(await fixture.conn.exec(fixtureCopySql({ rawDb, table, stage }, columns, file))).toBe(3);
 
     const rows = await readBack(table, columns);
 
@@ -158,14 +115,14 @@ describe.each([
   });
 
   it('stores JSON text as a VARIANT that can be navigated', async () => {
-    const row = await conn.queryRow(
+    const row = await fixture.conn.queryRow(
       `SELECT doc['a'][2]::STRING, doc['s']::STRING FROM ${qualified(rawDb, table)} WHERE id = 1`,
     );
     expect(row?.values()).toEqual(['{"b":null}', "x'y"]);
   });
 
   it('returns BIGINT UNSIGNED above 2^53 exactly, as a BigInt or as text', async () => {
-    const row = await conn.queryRow(
+    const row = await fixture.conn.queryRow(
       `SELECT ubig, ubig::STRING FROM ${qualified(rawDb, table)} WHERE id = 3`,
     );
     expect(row?.values()).toEqual([9007199254740993n, '9007199254740993']);
@@ -174,7 +131,7 @@ describe.each([
 
 describe('s3RangeReader against S3', () => {
   it('reports a missing object', async () => {
-    const reader = s3RangeReader(client, stack.bucket, `${prefix}/nope.parquet`);
+    const reader = s3RangeReader(fixture.client, stack.bucket, `${prefix}/nope.parquet`);
     const error: unknown = await reader(0, 4).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ObjectMissingError);
     expect(error).toMatchObject({ reason: 'not-found' });
@@ -182,7 +139,7 @@ describe('s3RangeReader against S3', () => {
 
   it('reports an object whose ETag no longer matches', async () => {
     const reader = s3RangeReader(
-      client,
+      fixture.client,
       stack.bucket,
       `${prefix}/dms-types.parquet`,
       '0123456789abcdef0123456789abcdef',
@@ -195,7 +152,7 @@ describe('s3RangeReader against S3', () => {
 
   it('reads a range of the announced version', async () => {
     const reader = s3RangeReader(
-      client,
+      fixture.client,
       stack.bucket,
       `${prefix}/dms-types.parquet`,
       etags.get('dms-types.parquet'),

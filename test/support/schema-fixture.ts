@@ -1,7 +1,108 @@
-// The DMS-shaped type fixtures (test/fixtures/schema/dms-types*.parquet): their rows as text,
-// and a COPY that loads one into a raw table with the lineage columns.
+// The schema fixtures (test/fixtures/schema/*.parquet): a stage and databases to load them
+// through, the DMS-shaped type fixtures' rows as text, and a COPY that loads one into a raw
+// table with the lineage columns.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Connection } from 'databend-driver';
+import { afterAll, beforeAll } from 'vitest';
 import { qualified, quoteIdent, quoteString } from '../../src/databend/quote.js';
+import type { ParquetSchema } from '../../src/schema/parquet-column.js';
+import { readParquetSchema } from '../../src/schema/parquet-footer.js';
+import { s3RangeReader } from '../../src/schema/range-reader.js';
+import { createDatabaseSql } from '../../src/schema/table-ddl.js';
 import type { MappedColumn } from '../../src/schema/type-map.js';
+import { connect, loadStackEnv, s3, uniqueName, type LocalStack } from './stack.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'schema');
+
+export interface FixtureStage {
+  readonly stack: LocalStack;
+  readonly rawDb: string;
+  readonly odsDb: string;
+  /** Reads the fixtures uploaded below `prefix`. */
+  readonly stage: string;
+  readonly prefix: string;
+  /** Open from beforeAll on, like `client`. */
+  readonly conn: Connection;
+  readonly client: S3Client;
+  /** Puts a fixture below `prefix`; its ETag. */
+  upload(name: string): Promise<string | undefined>;
+  /** Uploads a fixture and reads its footer back through S3, as the loader does. */
+  schemaOf(name: string): Promise<ParquetSchema>;
+}
+
+/**
+ * Registers the hooks that create the databases and stage before the file's tests and drop them
+ * after; call it at the top level of a test file.
+ */
+export function useFixtureStage(label: string): FixtureStage {
+  const stack = loadStackEnv();
+  const rawDb = uniqueName(`${label}_raw`);
+  const odsDb = uniqueName(`${label}_ods`);
+  // Stage names are bare words in Databend's grammar (a quoted name is a syntax error).
+  const stage = uniqueName(`${label}_stage`);
+  const prefix = `tests/${rawDb}`;
+  let opened: { conn: Connection; client: S3Client } | undefined;
+  const open = (): { conn: Connection; client: S3Client } => {
+    if (opened === undefined) throw new Error('the connection opens in beforeAll');
+    return opened;
+  };
+
+  beforeAll(async () => {
+    opened = { conn: await connect(stack), client: s3(stack) };
+    const { conn } = opened;
+    await conn.exec(createDatabaseSql(rawDb));
+    await conn.exec(createDatabaseSql(odsDb));
+    await conn.exec(
+      `CREATE STAGE ${stage} URL = ${quoteString(`s3://${stack.bucket}/${prefix}/`)} ` +
+        `CONNECTION = (ENDPOINT_URL = ${quoteString(stack.endpoint)}, ` +
+        `ACCESS_KEY_ID = ${quoteString(stack.accessKeyId)}, ` +
+        `SECRET_ACCESS_KEY = ${quoteString(stack.secretAccessKey)}, REGION = ${quoteString(stack.region)})`,
+    );
+  });
+
+  afterAll(async () => {
+    if (opened === undefined) return;
+    const { conn, client } = opened;
+    await conn.exec(`DROP STAGE IF EXISTS ${stage}`);
+    await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(rawDb)}`);
+    await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(odsDb)}`);
+    await conn.close();
+    client.destroy();
+  });
+
+  const upload = async (name: string): Promise<string | undefined> => {
+    const put = await open().client.send(
+      new PutObjectCommand({
+        Bucket: stack.bucket,
+        Key: `${prefix}/${name}`,
+        Body: readFileSync(join(FIXTURES, name)),
+      }),
+    );
+    return put.ETag;
+  };
+
+  return {
+    stack,
+    rawDb,
+    odsDb,
+    stage,
+    prefix,
+    get conn(): Connection {
+      return open().conn;
+    },
+    get client(): S3Client {
+      return open().client;
+    },
+    upload,
+    schemaOf: async (name) => {
+      const etag = await upload(name);
+      const reader = s3RangeReader(open().client, stack.bucket, `${prefix}/${name}`, etag);
+      return readParquetSchema(reader, readFileSync(join(FIXTURES, name)).length);
+    },
+  };
+}
 
 /** Row 1, every column as text (Op aside): the extremes. */
 export const DMS_TYPES_FIRST_ROW = {
