@@ -1,33 +1,21 @@
 // `purge` against the local stack: raw rows loaded more than retention.rawDays days ago go, per table.
-import type { Connection } from 'databend-driver';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents, type RetentionCompleted } from '../../src/events.js';
 import { RetentionCron } from '../../src/lifecycle/retention-cron.js';
-import { prepareDatabend } from '../../src/control/prepare.js';
 import { purgeRaw } from '../../src/control/retention.js';
 import { runCli, TestLoader } from '../support/cli.js';
+import { loaderFixture, type LoaderFixture } from '../support/loader-fixture.js';
 import { parquetBytes, CDC_COLUMNS, DMS_TIMESTAMP } from '../support/parquet.js';
-import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';
-import { connect, s3 } from '../support/stack.js';
 
-let target: TestTarget;
-let pool: SessionPool;
-let client: S3Client;
-let conn: Connection;
+let fixture: LoaderFixture;
 let loader: TestLoader;
 
 beforeAll(async () => {
-  target = await testTarget('clipurge', {
+  fixture = await loaderFixture('clipurge', {
     'shop.orders': { primaryKey: ['id'] },
     'shop.items': { primaryKey: ['id'] },
   });
-  pool = new SessionPool(target.config.databend.dsn);
-  client = s3();
-  conn = await connect();
-  await prepareDatabend(pool, target.config);
-  loader = new TestLoader(target.config, pool, client);
+  loader = new TestLoader(fixture.target.config, fixture.pool, fixture.s3);
   const rows = (ids: number[]) =>
     parquetBytes(
       CDC_COLUMNS,
@@ -38,28 +26,25 @@ beforeAll(async () => {
   await loader.putAndLoad([{ key: 'shop/items/20240101-000001000.parquet', body: rows([7, 8]) }]);
 });
 
-afterAll(async () => {
-  await dropTargetDatabases(conn, target.config);
-  await conn.close();
-  await pool.close();
-  client.destroy();
-});
+afterAll(() => fixture.close());
 
 async function count(sql: string): Promise<number> {
-  const row = await conn.queryRow(sql);
+  const row = await fixture.conn.queryRow(sql);
   return Number(row?.values()[0]);
 }
 
 describe('purge', () => {
   it('deletes the raw rows loaded more than rawDays days ago and prints the count per table', async () => {
-    const raw = target.config.databend.rawDatabase;
+    const raw = fixture.target.config.databend.rawDatabase;
     // Age the first orders file by 20 days and one items row by 14: only the former is past 15.
-    await conn.exec(
+    await fixture.conn.exec(
       `UPDATE ${raw}.orders SET _loaded_at = now() - INTERVAL 20 DAY WHERE _file LIKE '%000001000%'`,
     );
-    await conn.exec(`UPDATE ${raw}.items SET _loaded_at = now() - INTERVAL 14 DAY WHERE id = 7`);
+    await fixture.conn.exec(
+      `UPDATE ${raw}.items SET _loaded_at = now() - INTERVAL 14 DAY WHERE id = 7`,
+    );
 
-    const result = await runCli(target.config, ['purge']);
+    const result = await runCli(fixture.target.config, ['purge']);
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -71,13 +56,13 @@ describe('purge', () => {
     expect(await count(`SELECT count(*) FROM ${raw}.orders`)).toBe(1);
     expect(await count(`SELECT count(*) FROM ${raw}.items`)).toBe(2);
     // ODS keeps every row: retention is raw's alone.
-    expect(await count(`SELECT count(*) FROM ${target.config.databend.odsDatabase}.orders`)).toBe(
-      3,
-    );
+    expect(
+      await count(`SELECT count(*) FROM ${fixture.target.config.databend.odsDatabase}.orders`),
+    ).toBe(3);
   });
 
   it('deletes nothing when run again', async () => {
-    const result = await runCli(target.config, ['purge']);
+    const result = await runCli(fixture.target.config, ['purge']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^0 row\(s\) loaded more than 15 day\(s\) ago deleted/m);
   });
@@ -85,8 +70,10 @@ describe('purge', () => {
 
 describe('retention on a schedule', () => {
   it('runs on its cron expression and reports the rows deleted as an event', async () => {
-    const raw = target.config.databend.rawDatabase;
-    await conn.exec(`UPDATE ${raw}.items SET _loaded_at = now() - INTERVAL 30 DAY WHERE id = 8`);
+    const raw = fixture.target.config.databend.rawDatabase;
+    await fixture.conn.exec(
+      `UPDATE ${raw}.items SET _loaded_at = now() - INTERVAL 30 DAY WHERE id = 8`,
+    );
     const events = new PipelineEvents();
     const completed: RetentionCompleted[] = [];
     events.on('retention:completed', (e) => completed.push(e));
@@ -94,10 +81,13 @@ describe('retention on a schedule', () => {
     const cron = new RetentionCron({
       cron: '* * * * * *',
       purge: () =>
-        purgeRaw(pool, {
+        purgeRaw(fixture.pool, {
           rawDatabase: raw,
           rawDays: 15,
-          writer: { controlDatabase: target.config.databend.controlDatabase, owner: 'test' },
+          writer: {
+            controlDatabase: fixture.target.config.databend.controlDatabase,
+            owner: 'test',
+          },
         }),
       events,
     });
@@ -114,7 +104,7 @@ describe('retention on a schedule', () => {
 describe('run with an invalid retention schedule', () => {
   it('refuses to start, naming retention.cron, with exit code 2', async () => {
     const result = await runCli(
-      { ...target.config, retention: { rawDays: 15, cron: 'every day' } },
+      { ...fixture.target.config, retention: { rawDays: 15, cron: 'every day' } },
       ['run'],
     );
     expect(result.code).toBe(2);
