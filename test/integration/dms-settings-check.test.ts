@@ -4,9 +4,9 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Connection } from 'databend-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { qualified, quoteIdent, quoteString } from '../../src/databend/quote.js';
+import { qualified, quoteString } from '../../src/databend/quote.js';
 import { parquetBytes } from '../support/parquet.js';
-import { testTarget, type TestTarget } from '../support/pipeline.js';
+import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';
 import { Replicator } from '../support/replicator.js';
 import { countOf, logEntries, metricsUrl, sample } from '../support/schema-scenario.js';
 import { waitFor } from '../support/wait.js';
@@ -69,9 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await replicator.stop();
-  const { rawDatabase, odsDatabase, controlDatabase } = target.config.databend;
-  for (const db of [rawDatabase, odsDatabase, controlDatabase])
-    await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
+  await dropTargetDatabases(conn, target.config);
   await conn.close();
   client.destroy();
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualified, quoteIdent } from '../../src/databend/quote.js';
 import { runCli } from '../support/cli.js';
 import { parquetBytes, type ParquetColumnType } from '../support/parquet.js';
-import { testTarget, type TestTarget } from '../support/pipeline.js';
+import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';
 import { Replicator } from '../support/replicator.js';
 import { logEntries, metricsUrl, sample } from '../support/schema-scenario.js';
 import { waitFor } from '../support/wait.js';
@@ -86,9 +86,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await replicator.stop();
-  const { rawDatabase, odsDatabase, controlDatabase } = target.config.databend;
-  for (const db of [rawDatabase, odsDatabase, controlDatabase])
-    await conn.exec(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
+  await dropTargetDatabases(conn, target.config);
   await conn.close();
   client.destroy();
 });
