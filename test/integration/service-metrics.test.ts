@@ -2,34 +2,28 @@
 // table, held files and a lag computed at scrape time (0 for a quiet table, the age of the oldest
 // held file for a paused one), with their Prometheus types and labels.
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Connection } from 'databend-driver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../../stack/processes.js';
 import { insertsFile } from '../support/parquet.js';
 import { runCli } from '../support/cli.js';
-import { dropTargetDatabases, testTarget, type TestTarget } from '../support/pipeline.js';
-import { Replicator } from '../support/replicator.js';
-import { connect, s3 } from '../support/stack.js';
+import type { TestTarget } from '../support/pipeline.js';
+import { s3 } from '../support/stack.js';
+import { useTestTargets } from '../support/targets.js';
 import { waitUntil } from '../support/wait.js';
 
-let conn: Connection;
+const targets = useTestTargets();
 let s3Client: S3Client;
 let target: TestTarget;
-let replicator: Replicator | undefined;
 
 beforeAll(async () => {
-  conn = await connect();
   s3Client = s3();
-  target = await testTarget('opsmetrics', {
+  target = await targets.target('opsmetrics', {
     'shop.orders': { primaryKey: ['id'] },
     'shop.items': { primaryKey: ['id'] },
   });
 });
 
-afterAll(async () => {
-  await replicator?.stop();
-  await dropTargetDatabases(conn, target.config);
-  await conn.close();
+afterAll(() => {
   s3Client.destroy();
 });
 
@@ -52,8 +46,7 @@ it('exports build_info, dependency_up, last commits, held files and scrape-time 
   const paused = await runCli(config, ['pause', '--table', 'items', '--reason', 'test']);
   expect(paused.code).toBe(0);
 
-  replicator = new Replicator(config);
-  replicator.start();
+  const replicator = targets.started(config);
   const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   await put('shop/orders/20240101-000001000.parquet', insertsFile([1]));
   await put('shop/items/20240101-000001000.parquet', insertsFile([2]));
@@ -120,8 +113,7 @@ it('exports build_info, dependency_up, last commits, held files and scrape-time 
 
   // A restarted process takes the last commit from the ledger.
   await replicator.stop();
-  replicator = new Replicator(config);
-  replicator.start();
+  targets.started(config);
   await waitUntil(
     'the metrics',
     async () => {
