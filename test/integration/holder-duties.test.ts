@@ -4,7 +4,6 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
 import { createLeasesTableSql } from '../../src/control/lease-sql.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { PipelineEvents } from '../../src/events.js';
@@ -13,6 +12,7 @@ import { ReplicaLease } from '../../src/lifecycle/replica-lease.js';
 import { RetentionCron } from '../../src/lifecycle/retention-cron.js';
 import { ReconcileCron } from '../../src/reconcile/reconcile-cron.js';
 import { ReconcileMetrics } from '../../src/reconcile/reconcile-metrics.js';
+import { minimalConfig } from '../support/config-tree.js';
 import { connect, loadStackEnv, uniqueName } from '../support/stack.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -30,20 +30,9 @@ afterAll(async () => {
 });
 
 /** Schedules that never fire during the test (03:00 and 04:00): only their state is looked at. */
-const config = parseConfig({
+const config = minimalConfig({
   databend: { dsn: stack.dsn },
-  s3: { bucket: 'bucket', region: 'us-east-1' },
-  sqs: { queueUrl: 'http://127.0.0.1/queue' },
-  dms: {},
-  tables: {},
-  batching: {},
-  poison: {},
-  http: {},
-  retention: {},
   reconcile: { cron: '0 4 * * *', sourceUrl: 'mysql://reconcile:x@127.0.0.1:1/' },
-  sweep: {},
-  shutdown: {},
-  log: {},
 });
 
 interface Replica {

@@ -1,27 +1,14 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/config.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { ReconcileCron } from '../../src/reconcile/reconcile-cron.js';
 import { ReconcileMetrics } from '../../src/reconcile/reconcile-metrics.js';
+import { minimalConfig } from '../support/config-tree.js';
 
 function config(reconcile: Record<string, unknown>) {
-  return parseConfig({
-    databend: { dsn: 'databend://root:@127.0.0.1:1/' },
-    s3: { bucket: 'bucket', region: 'us-east-1' },
-    sqs: { queueUrl: 'http://127.0.0.1/queue' },
-    dms: {},
-    tables: {},
-    batching: {},
-    poison: {},
-    http: {},
-    retention: {},
-    reconcile,
-    sweep: {},
-    shutdown: {},
-    log: {},
-  });
+  return minimalConfig({ reconcile });
 }
 
 const make = (reconcile: Record<string, unknown>): ReconcileCron =>
