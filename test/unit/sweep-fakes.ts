@@ -5,27 +5,19 @@ import type {
   ListObjectsV2CommandInput,
   ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
-import { parseConfig, type Config } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
 import type { ListObjectsClient } from '../../src/ingest/bucket-lister.js';
 import type { LedgerReader } from '../../src/control/ledger-reader.js';
 import { fileId } from '../../src/files/file-ref.js';
+import { minimalConfig } from '../support/config-tree.js';
 
 export const BUCKET = 'dms-bucket';
 
 export function sweepConfig(overrides: Record<string, unknown> = {}): Config {
-  return parseConfig({
-    databend: { dsn: 'databend://root:@localhost:8000/' },
+  return minimalConfig({
     s3: { bucket: BUCKET, region: 'us-east-1', ...(overrides.s3 as object) },
-    sqs: { queueUrl: 'http://localhost:4566/000000000000/q' },
-    dms: {},
     tables: { byName: { 'shop.*': { primaryKey: ['id'] } } },
-    batching: {},
-    poison: {},
-    http: {},
-    retention: {},
     sweep: { intervalMinutes: 10, graceSeconds: 120, ...(overrides.sweep as object) },
-    shutdown: {},
-    log: {},
   });
 }
 
