@@ -5,6 +5,16 @@ import { chaosRun } from '../chaos/chaos-run.js';
 import { openChaosEnvironment, type OpenedEnvironment } from '../chaos/environment.js';
 import { problemLines, runLine } from '../chaos/report.js';
 
+/** The same faults on both wires: Databend's and S3/SQS's. */
+const WIRE_FAULTS = {
+  drop: 0.05,
+  reset: 0.03,
+  stall: 0.02,
+  stallMs: 3_000,
+  delay: 0.1,
+  maxDelayMs: 200,
+};
+
 let env: OpenedEnvironment;
 const lines: string[] = [];
 
@@ -31,22 +41,8 @@ describe('chaos, short', () => {
         databendRestarts: 1,
         outages: 1,
         faults: {
-          databend: {
-            drop: 0.05,
-            reset: 0.03,
-            stall: 0.02,
-            stallMs: 3_000,
-            delay: 0.1,
-            maxDelayMs: 200,
-          },
-          aws: {
-            drop: 0.05,
-            reset: 0.03,
-            stall: 0.02,
-            stallMs: 3_000,
-            delay: 0.1,
-            maxDelayMs: 200,
-          },
+          databend: WIRE_FAULTS,
+          aws: WIRE_FAULTS,
         },
         duplicateProbability: 0.2,
         reorderWindow: 5,
