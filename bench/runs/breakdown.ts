@@ -18,7 +18,7 @@ import { median } from '../harness/stats.js';
 import { benchTarget } from '../harness/target.js';
 import { upload } from '../harness/uploader.js';
 import { fixed, table } from '../report/format.js';
-import { CdcStream } from '../workload/cdc-stream.js';
+import { backlogStream } from '../workload/cdc-stream.js';
 import { benchTables } from '../workload/tables.js';
 import { writeStream } from '../workload/write-files.js';
 
@@ -49,17 +49,7 @@ const ENGINE_WORK: readonly Step[] = ['COPY', 'MERGE'];
 
 export async function breakdownBench(ctx: BenchContext, p: BreakdownParams): Promise<RunOutcome> {
   const tables = benchTables(1);
-  const stream = new CdcStream({
-    seed: p.seed,
-    tables,
-    filesPerTable: p.files,
-    minRowsPerFile: p.rows,
-    maxRowsPerFile: p.rows,
-    updateFraction: p.updateFraction,
-    deleteFraction: p.deleteFraction,
-    firstFileAtMs: Date.now() - 3_600_000,
-    fileIntervalMs: 1_000,
-  });
+  const stream = backlogStream(p, tables);
   const written = await writeStream(stream.files(), stream.settings);
   const perFile: Record<Step, number>[] = [];
   const whole: Record<Step, number>[] = [];

@@ -14,7 +14,7 @@ import { median, ratio } from '../harness/stats.js';
 import { benchTarget, type BenchTarget } from '../harness/target.js';
 import { upload } from '../harness/uploader.js';
 import { fixed, table } from '../report/format.js';
-import { CdcStream } from '../workload/cdc-stream.js';
+import { backlogStream } from '../workload/cdc-stream.js';
 import { benchTables } from '../workload/tables.js';
 import { writeStream, type BenchFile } from '../workload/write-files.js';
 
@@ -53,17 +53,7 @@ export async function replicasBench(ctx: BenchContext, p: ReplicasParams): Promi
     throw new Error(`--replicas takes counts like 1,2,3, got ${p.replicas}`);
   const variants = [...counts.map(replicasLabel), ...(p.split ? [SPLIT] : [])];
   const tables = benchTables(p.tables);
-  const stream = new CdcStream({
-    seed: p.seed,
-    tables,
-    filesPerTable: p.files,
-    minRowsPerFile: p.rows,
-    maxRowsPerFile: p.rows,
-    updateFraction: p.updateFraction,
-    deleteFraction: p.deleteFraction,
-    firstFileAtMs: Date.now() - 3_600_000,
-    fileIntervalMs: 1_000,
-  });
+  const stream = backlogStream(p, tables);
   ctx.log(`writing the backlog: ${p.tables} tables × ${p.files} files × ${p.rows} rows…`);
   const written = await writeStream(stream.files(), stream.settings);
   const truth = stream.truth();

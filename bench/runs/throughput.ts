@@ -12,7 +12,7 @@ import { median, ratio, summarize } from '../harness/stats.js';
 import { benchTarget } from '../harness/target.js';
 import { upload } from '../harness/uploader.js';
 import { fixed, table, targetsSection } from '../report/format.js';
-import { CdcStream } from '../workload/cdc-stream.js';
+import { backlogStream } from '../workload/cdc-stream.js';
 import { benchTables } from '../workload/tables.js';
 import { writeStream, type BenchFile } from '../workload/write-files.js';
 import type { Truth } from '../../sim/index.js';
@@ -70,17 +70,7 @@ interface VariantRun {
 
 export async function throughputBench(ctx: BenchContext, p: ThroughputParams): Promise<RunOutcome> {
   const tables = benchTables(p.tables);
-  const stream = new CdcStream({
-    seed: p.seed,
-    tables,
-    filesPerTable: p.files,
-    minRowsPerFile: p.rows,
-    maxRowsPerFile: p.rows,
-    updateFraction: p.updateFraction,
-    deleteFraction: p.deleteFraction,
-    firstFileAtMs: Date.now() - 3_600_000,
-    fileIntervalMs: 1_000,
-  });
+  const stream = backlogStream(p, tables);
   ctx.log(`writing the backlog: ${p.tables} tables × ${p.files} files × ${p.rows} rows…`);
   const written = await writeStream(stream.files(), stream.settings);
   const truth = stream.truth();

@@ -199,3 +199,30 @@ export class CdcStream {
     state.rows.delete(key);
   }
 }
+
+/** What a backlog benchmark sets: how many files of how many rows, and their mix of changes. */
+export interface BacklogShape {
+  readonly seed: number;
+  readonly files: number;
+  readonly rows: number;
+  readonly updateFraction: number;
+  readonly deleteFraction: number;
+}
+
+/**
+ * A backlog already written: `files` files per table of `rows` rows each, created an hour ago a
+ * second apart, so every one is due at once.
+ */
+export function backlogStream(p: BacklogShape, tables: readonly Table[]): CdcStream {
+  return new CdcStream({
+    seed: p.seed,
+    tables,
+    filesPerTable: p.files,
+    minRowsPerFile: p.rows,
+    maxRowsPerFile: p.rows,
+    updateFraction: p.updateFraction,
+    deleteFraction: p.deleteFraction,
+    firstFileAtMs: Date.now() - 3_600_000,
+    fileIntervalMs: 1_000,
+  });
+}

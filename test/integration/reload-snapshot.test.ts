@@ -79,6 +79,22 @@ const cdcFile = (rows: [string, number, string][], ts: string) =>
     rows.map(([Op, id, name]) => ({ Op, [TS]: ts, id, name })),
   );
 
+/** Puts a full-load file of `rows` at `key`, as DMS writes one. */
+const putLoad = (key: string, rows: [number, string][], ts: string) =>
+  fixture.put(key, loadFile(rows, ts));
+/** Puts a CDC file of `rows` (Op, id, name) at `key`. */
+const putCdc = (key: string, rows: [string, number, string][], ts: string) =>
+  fixture.put(key, cdcFile(rows, ts));
+
+/** Deletes the files as DMS empties a folder, and hands Reloads their ObjectRemoved events. */
+async function removeAsDms(...files: PendingFile[]): Promise<Date> {
+  const removedAt = new Date();
+  for (const file of files)
+    await fixture.s3.send(new DeleteObjectCommand({ Bucket: file.ref.bucket, Key: file.ref.key }));
+  await reloads.noteRemovals(files.map((f) => ({ key: f.ref.key, eventTime: removedAt })));
+  return removedAt;
+}
+
 /** A CDC file name at `date` (DMS names CDC files by their creation time, UTC). */
 function cdcName(date: Date): string {
   const d = date.toISOString().replace(/[-:TZ.]/g, '');
@@ -100,41 +116,38 @@ describe('a reload after a capture gap', () => {
     async () => {
       const folder = 'shop/items';
       await load(
-        await fixture.put(
+        await putLoad(
           `${folder}/LOAD00000001.parquet`,
-          loadFile(
-            [
-              [1, 'v1'],
-              [2, 'v1'],
-              [3, 'v1'],
-              [4, 'v1'],
-              [5, 'v1'],
-              [6, 'v1'],
-            ],
-            '2024-01-01 00:00:01',
-          ),
+          [
+            [1, 'v1'],
+            [2, 'v1'],
+            [3, 'v1'],
+            [4, 'v1'],
+            [5, 'v1'],
+            [6, 'v1'],
+          ],
+          '2024-01-01 00:00:01',
         ),
       );
       await load(
-        await fixture.put(
+        await putCdc(
           `${folder}/20240101-000010000.parquet`,
-          cdcFile([['U', 1, 'cdc']], '2024-01-01 00:00:10'),
+          [['U', 1, 'cdc']],
+          '2024-01-01 00:00:10',
         ),
       );
       // Capture stopped; at the source 2 and 4 were deleted, 3 updated and 7 inserted. Then the
       // table was reloaded (same LOAD key, new ETag; UseTaskStartTimeForFullLoadTimestamp).
-      const reload = await fixture.put(
+      const reload = await putLoad(
         `${folder}/LOAD00000001.parquet`,
-        loadFile(
-          [
-            [1, 'cdc'],
-            [3, 'gap'],
-            [5, 'v1'],
-            [6, 'v1'],
-            [7, 'new'],
-          ],
-          '2024-01-02 00:00:00',
-        ),
+        [
+          [1, 'cdc'],
+          [3, 'gap'],
+          [5, 'v1'],
+          [6, 'v1'],
+          [7, 'new'],
+        ],
+        '2024-01-02 00:00:00',
       );
       expect(await load(reload)).toEqual(['done']);
       expect(seen).toBe(1);
@@ -142,30 +155,26 @@ describe('a reload after a capture gap', () => {
       expect(applied).toEqual([]);
       expect(await ods('items')).toContain('2 v1 false');
 
-      const after = await fixture.put(
+      const after = await putCdc(
         `${folder}/${cdcName(new Date(Date.now() + 2_000))}`,
-        cdcFile(
-          [
-            ['U', 5, 'after'],
-            ['D', 6, 'v1'],
-          ],
-          '2024-01-02 00:00:05',
-        ),
+        [
+          ['U', 5, 'after'],
+          ['D', 6, 'v1'],
+        ],
+        '2024-01-02 00:00:05',
       );
       expect(await load(after)).toEqual(['done']);
       expect(applied).toEqual([{ table: 'items', tombstoned: 2 }]);
 
       // Changes from before the reload, delivered late, resurrect nothing: neither a key the
       // snapshot deleted nor one ODS never held (inserted, then deleted during the gap).
-      const late = await fixture.put(
+      const late = await putCdc(
         `${folder}/20240101-000020000.parquet`,
-        cdcFile(
-          [
-            ['U', 2, 'late'],
-            ['I', 9, 'gone'],
-          ],
-          '2024-01-01 00:00:20',
-        ),
+        [
+          ['U', 2, 'late'],
+          ['I', 9, 'gone'],
+        ],
+        '2024-01-01 00:00:20',
       );
       expect(await load(late)).toEqual(['done']);
       // A queued event of a version the reload overwrote is ignored, and opens no new reload.
@@ -201,56 +210,43 @@ describe('a DROP_AND_CREATE reload (the folder emptied, then refilled)', () => {
     { timeout: 300_000 },
     async () => {
       const folder = 'shop/dropped';
-      const old1 = await fixture.put(
+      const old1 = await putLoad(
         `${folder}/LOAD00000001.parquet`,
-        loadFile(
-          [
-            [1, 'v1'],
-            [2, 'v1'],
-            [3, 'v1'],
-          ],
-          '2024-01-01 00:00:01',
-        ),
+        [
+          [1, 'v1'],
+          [2, 'v1'],
+          [3, 'v1'],
+        ],
+        '2024-01-01 00:00:01',
       );
-      const old2 = await fixture.put(
+      const old2 = await putLoad(
         `${folder}/LOAD00000002.parquet`,
-        loadFile(
-          [
-            [4, 'v1'],
-            [5, 'v1'],
-            [6, 'v1'],
-          ],
-          '2024-01-01 00:00:01',
-        ),
+        [
+          [4, 'v1'],
+          [5, 'v1'],
+          [6, 'v1'],
+        ],
+        '2024-01-01 00:00:01',
       );
       expect(await load(old1)).toEqual(['done']);
       // DMS deletes the table's folder, S3 sends ObjectRemoved for each file.
-      const removedAt = new Date();
-      for (const file of [old1, old2])
-        await fixture.s3.send(
-          new DeleteObjectCommand({ Bucket: file.ref.bucket, Key: file.ref.key }),
-        );
-      await reloads.noteRemovals([
-        { key: old1.ref.key, eventTime: removedAt },
-        { key: old2.ref.key, eventTime: removedAt },
-      ]);
-      const fresh = await fixture.put(
+      await removeAsDms(old1, old2);
+      const fresh = await putLoad(
         `${folder}/LOAD00000001.parquet`,
-        loadFile(
-          [
-            [1, 'v2'],
-            [2, 'v2'],
-            [5, 'v2'],
-          ],
-          '2024-01-02 00:00:00',
-        ),
+        [
+          [1, 'v2'],
+          [2, 'v2'],
+          [5, 'v2'],
+        ],
+        '2024-01-02 00:00:00',
       );
       // The old generation's second file, still queued: gone from S3, so ignored.
       expect(await load(old2)).toEqual(['ignored']);
       expect(await load(fresh)).toEqual(['done']);
-      const after = await fixture.put(
+      const after = await putCdc(
         `${folder}/${cdcName(new Date(Date.now() + 2_000))}`,
-        cdcFile([['I', 8, 'after']], '2024-01-02 00:00:05'),
+        [['I', 8, 'after']],
+        '2024-01-02 00:00:05',
       );
       expect(await load(after)).toEqual(['done']);
       expect(applied.at(-1)).toEqual({ table: 'dropped', tombstoned: 1 });
@@ -272,18 +268,16 @@ describe('a reload of a source that writes no change afterwards', () => {
     async () => {
       const key = 'shop/quiet/LOAD00000001.parquet';
       await load(
-        await fixture.put(
+        await putLoad(
           key,
-          loadFile(
-            [
-              [1, 'v1'],
-              [2, 'v1'],
-            ],
-            '2024-01-01 00:00:01',
-          ),
+          [
+            [1, 'v1'],
+            [2, 'v1'],
+          ],
+          '2024-01-01 00:00:01',
         ),
       );
-      await load(await fixture.put(key, loadFile([[1, 'v2']], '2024-01-02 00:00:00')));
+      await load(await putLoad(key, [[1, 'v2']], '2024-01-02 00:00:00'));
       const config = fixture.target.config;
       const status = await reloadTable(config, { table: 'quiet' });
       expect(status.at(-1)).toBe('  a CDC file after it loaded: no; complete: no');
@@ -313,26 +307,23 @@ describe('an empty reload generation (the source table was empty when it was rel
     { timeout: 300_000 },
     async () => {
       const folder = 'shop/emptied';
-      const old = await fixture.put(
+      const old = await putLoad(
         `${folder}/LOAD00000001.parquet`,
-        loadFile(
-          [
-            [1, 'v1'],
-            [2, 'v1'],
-            [3, 'v1'],
-          ],
-          '2024-01-01 00:00:01',
-        ),
+        [
+          [1, 'v1'],
+          [2, 'v1'],
+          [3, 'v1'],
+        ],
+        '2024-01-01 00:00:01',
       );
       expect(await load(old)).toEqual(['done']);
-      const removedAt = new Date();
-      await fixture.s3.send(new DeleteObjectCommand({ Bucket: old.ref.bucket, Key: old.ref.key }));
-      await reloads.noteRemovals([{ key: old.ref.key, eventTime: removedAt }]);
+      const removedAt = await removeAsDms(old);
       // DMS writes no LOAD file for an empty table; the next CDC file says the load is over.
       const later = new Date(removedAt.getTime() + 2_000);
-      const after = await fixture.put(
+      const after = await putCdc(
         `${folder}/${cdcName(later)}`,
-        cdcFile([['I', 8, 'after']], dmsTime(later)),
+        [['I', 8, 'after']],
+        dmsTime(later),
       );
       expect(await load(after)).toEqual(['done']);
       expect(applied.at(-1)).toEqual({ table: 'emptied', tombstoned: 3 });
@@ -354,16 +345,13 @@ describe('an empty reload generation (the source table was empty when it was rel
         [1, 'v1'],
         [2, 'v1'],
       ];
-      expect(await load(await fixture.put(key, loadFile(rows, '2024-01-01 00:00:01')))).toEqual([
-        'done',
-      ]);
-      expect(await load(await fixture.put(key, loadFile([], dmsTime(new Date()))))).toEqual([
-        'done',
-      ]);
+      expect(await load(await putLoad(key, rows, '2024-01-01 00:00:01'))).toEqual(['done']);
+      expect(await load(await putLoad(key, [], dmsTime(new Date())))).toEqual(['done']);
       const later = new Date(Date.now() + 2_000);
-      const after = await fixture.put(
+      const after = await putCdc(
         `shop/zero/${cdcName(later)}`,
-        cdcFile([['I', 5, 'after']], dmsTime(later)),
+        [['I', 5, 'after']],
+        dmsTime(later),
       );
       expect(await load(after)).toEqual(['done']);
       expect(applied.at(-1)).toEqual({ table: 'zero', tombstoned: 2 });
@@ -377,24 +365,20 @@ describe('an empty reload generation (the source table was empty when it was rel
     async () => {
       const folder = 'shop/still';
       await load(
-        await fixture.put(
+        await putLoad(
           `${folder}/LOAD00000001.parquet`,
-          loadFile(
-            [
-              [1, 'v1'],
-              [2, 'v1'],
-            ],
-            '2024-01-01 00:00:01',
-          ),
+          [
+            [1, 'v1'],
+            [2, 'v1'],
+          ],
+          '2024-01-01 00:00:01',
         ),
       );
       // The reload began after the old full load was written (S3 times are whole seconds).
       await new Promise((r) => setTimeout(r, 1_500));
       const began = new Date();
       const now = new Date(began.getTime() + 1_000);
-      await load(
-        await fixture.put(`${folder}/${cdcName(now)}`, cdcFile([['I', 3, 'new']], dmsTime(now))),
-      );
+      await load(await putCdc(`${folder}/${cdcName(now)}`, [['I', 3, 'new']], dmsTime(now)));
       const config = fixture.target.config;
       await expect(
         reloadTable(config, { table: 'still', began: 'yesterday', complete: true }),
@@ -422,36 +406,33 @@ describe('a reload of a table loaded in partition sub-folders (parallel load)', 
       const p0 = 'shop/parts/p0/LOAD00000001.parquet';
       const p1 = 'shop/parts/p1/LOAD00000001.parquet';
       await load(
-        await fixture.put(
+        await putLoad(
           p0,
-          loadFile(
-            [
-              [1, 'v1'],
-              [2, 'v1'],
-            ],
-            '2024-01-01 00:00:01',
-          ),
+          [
+            [1, 'v1'],
+            [2, 'v1'],
+          ],
+          '2024-01-01 00:00:01',
         ),
-        await fixture.put(
+        await putLoad(
           p1,
-          loadFile(
-            [
-              [11, 'v1'],
-              [12, 'v1'],
-            ],
-            '2024-01-01 00:00:01',
-          ),
+          [
+            [11, 'v1'],
+            [12, 'v1'],
+          ],
+          '2024-01-01 00:00:01',
         ),
       );
       // The reload rewrites both partitions; 2 and 12 were deleted while capture was stopped.
-      const new0 = await fixture.put(p0, loadFile([[1, 'v2']], '2024-01-02 00:00:00'));
-      const new1 = await fixture.put(p1, loadFile([[11, 'v2']], '2024-01-02 00:00:00'));
+      const new0 = await putLoad(p0, [[1, 'v2']], '2024-01-02 00:00:00');
+      const new1 = await putLoad(p1, [[11, 'v2']], '2024-01-02 00:00:00');
       const before = applied.length;
       expect(await load(new0)).toEqual(['done']);
       const later = new Date(Date.now() + 2_000);
-      const after = await fixture.put(
+      const after = await putCdc(
         `shop/parts/${cdcName(later)}`,
-        cdcFile([['I', 20, 'after']], '2024-01-02 00:00:05'),
+        [['I', 20, 'after']],
+        '2024-01-02 00:00:05',
       );
       expect(await load(after)).toEqual(['done']);
       // The other partition's new file is listed but not loaded: not complete yet.
