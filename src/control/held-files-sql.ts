@@ -4,7 +4,7 @@
  * returning them would walk them to the dead-letter queue); the rows here bring them back when
  * the table resumes. A file is removed from here once it is loaded.
  */
-import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { qualified, quoteIdent, quoteString, quoteTimestamp } from '../databend/quote.js';
 import { numeric, text, timestampFromText } from '../databend/rows.js';
 import type { Row } from '../databend/session-pool.js';
 import type { S3FileRef } from '../files/file-ref.js';
@@ -22,11 +22,10 @@ const HELD_COLUMNS = [
 ] as const;
 
 export function holdFileSql(controlDatabase: string, table: string, ref: S3FileRef): string {
-  const eventTime = quoteString(ref.eventTime.toISOString().replace('T', ' ').replace('Z', ''));
   return (
     `INSERT INTO ${qualified(controlDatabase, HELD)} (${HELD_COLUMNS.map(quoteIdent).join(', ')}) ` +
     `VALUES (${quoteString(table)}, ${quoteString(ref.bucket)}, ` +
-    `${quoteString(ref.key)}, ${quoteString(ref.etag)}, ${Math.trunc(ref.size)}, ${eventTime}::TIMESTAMP, now())`
+    `${quoteString(ref.key)}, ${quoteString(ref.etag)}, ${Math.trunc(ref.size)}, ${quoteTimestamp(ref.eventTime)}, now())`
   );
 }
 

@@ -2,7 +2,7 @@
  * Ledger reads for the listings (sweep and backfill): the newest CDC key per table folder, which
  * bounds where an incremental listing may start.
  */
-import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { qualified, quoteIdent, quoteString, quoteTimestamp } from '../databend/quote.js';
 
 /**
  * Per `<schema>/<table>` folder (as the key spells it, after the bucket folder), the greatest
@@ -26,11 +26,11 @@ export function newestCdcKeysSql(
   const depth = folder === '' ? 0 : folder.split('/').length;
   const key = quoteIdent('object_key');
   const eventTime = quoteIdent('event_time');
-  const literal = (d: Date): string =>
-    `${quoteString(d.toISOString().replace('T', ' ').replace('Z', ''))}::TIMESTAMP`;
-  const cutoff = literal(loadedBefore);
+  const cutoff = quoteTimestamp(loadedBefore);
   const since =
-    loadedSince === undefined ? '' : ` AND ${quoteIdent('loaded_at')} >= ${literal(loadedSince)}`;
+    loadedSince === undefined
+      ? ''
+      : ` AND ${quoteIdent('loaded_at')} >= ${quoteTimestamp(loadedSince)}`;
   const underFolder =
     folder === ''
       ? ''

@@ -4,7 +4,7 @@
  * bucket, key and ETag: a new ETag under an old key (a DMS reload) is a new file.
  * `<control>.table_state` keeps paused tables across restarts. Their layout: control/migrations.ts.
  */
-import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { qualified, quoteIdent, quoteString, quoteTimestamp } from '../databend/quote.js';
 import { optionalText, text } from '../databend/rows.js';
 import type { Row } from '../databend/session-pool.js';
 import { fileId } from '../files/file-ref.js';
@@ -40,9 +40,7 @@ const LEDGER_INSERT_COLUMNS = [
 ] as const;
 
 function timestampLiteral(date: Date | undefined): string {
-  return date === undefined
-    ? 'NULL'
-    : `${quoteString(date.toISOString().replace('T', ' ').replace('Z', ''))}::TIMESTAMP`;
+  return date === undefined ? 'NULL' : quoteTimestamp(date);
 }
 
 export function insertLedgerSql(controlDatabase: string, rows: readonly LedgerRow[]): string {

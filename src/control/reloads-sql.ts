@@ -3,7 +3,7 @@
  * new ETag, or the table's LOAD files removed), until it was applied as a snapshot. Outlasts
  * restarts, and tells the CLI and the service the same thing.
  */
-import { qualified, quoteIdent, quoteString } from '../databend/quote.js';
+import { qualified, quoteIdent, quoteString, quoteTimestamp } from '../databend/quote.js';
 import { optionalText, text, timestampFromText } from '../databend/rows.js';
 import type { Row } from '../databend/session-pool.js';
 
@@ -18,10 +18,6 @@ export const RELOADS_COLUMNS: readonly (readonly [string, string])[] = [
   ['tombstoned', 'BIGINT NULL'],
 ];
 
-function timestamp(date: Date): string {
-  return `${quoteString(date.toISOString().replace('T', ' ').replace('Z', ''))}::TIMESTAMP`;
-}
-
 export function openReloadSql(
   control: string,
   r: { table: string; source: string; generation: string; removedAt: Date | undefined },
@@ -29,7 +25,7 @@ export function openReloadSql(
   return (
     `INSERT INTO ${qualified(control, 'reloads')} (table_name, source, generation, removed_at, detected_at) ` +
     `VALUES (${quoteString(r.table)}, ${quoteString(r.source)}, ${quoteString(r.generation)}, ` +
-    `${r.removedAt === undefined ? 'NULL' : timestamp(r.removedAt)}, now())`
+    `${r.removedAt === undefined ? 'NULL' : quoteTimestamp(r.removedAt)}, now())`
   );
 }
 
@@ -127,7 +123,7 @@ export function newestCdcKey(rows: readonly Row[]): string | undefined {
 export function appliedSinceSql(control: string, table: string, since: Date): string {
   return (
     `SELECT count(*)::STRING AS n FROM ${qualified(control, 'reloads')} ` +
-    `WHERE table_name = ${quoteString(table)} AND applied_at IS NOT NULL AND detected_at >= ${timestamp(since)}`
+    `WHERE table_name = ${quoteString(table)} AND applied_at IS NOT NULL AND detected_at >= ${quoteTimestamp(since)}`
   );
 }
 

@@ -105,6 +105,15 @@ export function quoteString(value: string): string {
   return `'${value.replace(/[\\'\0\n\r\t]/g, (ch) => STRING_ESCAPES[ch] ?? ch)}'`;
 }
 
+/**
+ * A TIMESTAMP literal of an instant: `'2026-01-02 03:04:05.678'::TIMESTAMP`, in UTC (the
+ * service's sessions and timestampFromText in rows.ts read timestamps as UTC).
+ */
+export function quoteTimestamp(date: Date): string {
+  if (Number.isNaN(date.getTime())) throw new SqlQuoteError('cannot quote an invalid date');
+  return `${quoteString(date.toISOString().replace('T', ' ').replace('Z', ''))}::TIMESTAMP`;
+}
+
 const BARE_STAGE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Databend cannot quote stage names (`@\`x\`` is a syntax error), so only bare words are allowed. */

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { qualified, quoteIdent, quoteString, SqlQuoteError } from '../../src/databend/quote.js';
+import {
+  qualified,
+  quoteIdent,
+  quoteString,
+  quoteTimestamp,
+  SqlQuoteError,
+} from '../../src/databend/quote.js';
 
 describe('quoteIdent', () => {
   it('wraps a plain name in backticks', () => {
@@ -126,5 +132,17 @@ describe('quoteString', () => {
         },
       ),
     );
+  });
+});
+
+describe('quoteTimestamp', () => {
+  it('writes the instant in UTC with milliseconds, as a TIMESTAMP', () => {
+    expect(quoteTimestamp(new Date('2026-01-02T03:04:05.678Z'))).toBe(
+      "'2026-01-02 03:04:05.678'::TIMESTAMP",
+    );
+  });
+
+  it('refuses an invalid date instead of writing NaN into SQL', () => {
+    expect(() => quoteTimestamp(new Date('not a date'))).toThrow(SqlQuoteError);
   });
 });
