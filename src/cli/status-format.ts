@@ -2,15 +2,7 @@
  * `status`'s model and text: the ledger's rows and table_state joined per table, and printed as
  * an aligned table. Pure; status.ts reads the rows.
  */
-import { tableStatesFromRows } from '../control/status-sql.js';
-import type { Row } from '../databend/session-pool.js';
-
-export interface LastBatch {
-  readonly id: string;
-  readonly loadedAt: Date;
-  readonly files: number;
-  readonly rows: number;
-}
+import type { LastBatch, LedgerTotals, TableState } from '../control/status-sql.js';
 
 export interface TableStatus {
   readonly table: string;
@@ -41,6 +33,7 @@ export interface QueueStatus {
   readonly deadLetters?: number;
 }
 
+/** The driver's TIMESTAMP value of a pause state as a Date, when it is one. */
 function date(value: unknown): Date | undefined {
   if (value instanceof Date) return value;
   if (typeof value === 'string' && value !== '') {
@@ -50,49 +43,28 @@ function date(value: unknown): Date | undefined {
   return undefined;
 }
 
-function count(value: unknown): number {
-  const n = Number(value ?? 0);
-  return Number.isFinite(n) ? n : 0;
-}
-
-/** Joins the rows of ledgerTotalsSql, lastBatchesSql and tableStatesSql, sorted by table. */
+/** Joins the ledger totals, the last batches and the pause states, sorted by table. */
 export function tableStatuses(
-  totals: readonly Row[],
-  batches: readonly Row[],
-  states: readonly Row[],
+  totals: readonly LedgerTotals[],
+  batches: ReadonlyMap<string, LastBatch>,
+  pauses: readonly TableState[],
 ): TableStatus[] {
-  const pauses = tableStatesFromRows(states);
-  const names = new Set([
-    ...totals.map((r) => String(r.table_name)),
-    ...pauses.map((s) => s.table),
-  ]);
+  const names = new Set([...totals.map((t) => t.table), ...pauses.map((s) => s.table)]);
   return [...names].sort().map((table) => {
-    const total = totals.find((r) => r.table_name === table);
-    const batch = batches.find((r) => r.table_name === table);
+    const total = totals.find((t) => t.table === table);
+    const lastBatch = batches.get(table);
     const state = pauses.find((s) => s.table === table);
-    const loadedAt = date(batch?.loaded_at);
-    const newestEvent = date(total?.newest_event);
     const stateSince = date(state?.updatedAt);
-    const lag = total?.lag_seconds;
     return {
       table,
       paused: state?.paused === true,
       ...(state?.paused === true && state.reason !== undefined ? { reason: state.reason } : {}),
       ...(stateSince === undefined ? {} : { stateSince }),
-      ...(batch === undefined || loadedAt === undefined
-        ? {}
-        : {
-            lastBatch: {
-              id: String(batch.batch_id),
-              loadedAt,
-              files: count(batch.files),
-              rows: count(batch.row_count),
-            },
-          }),
-      files: count(total?.files),
-      rows: count(total?.row_count),
-      ...(newestEvent === undefined ? {} : { newestEvent }),
-      ...(lag === null || lag === undefined ? {} : { lagSeconds: count(lag) }),
+      ...(lastBatch === undefined ? {} : { lastBatch }),
+      files: total?.files ?? 0,
+      rows: total?.rows ?? 0,
+      ...(total?.newestEvent === undefined ? {} : { newestEvent: total.newestEvent }),
+      ...(total?.lagSeconds === undefined ? {} : { lagSeconds: total.lagSeconds }),
     };
   });
 }

@@ -6,7 +6,15 @@
  */
 import { Command } from 'commander';
 import type { Config } from '../config.js';
-import { lastBatchesSql, ledgerTotalsSql, tableStatesSql } from '../control/status-sql.js';
+import {
+  lastBatchesFromRows,
+  lastBatchesSql,
+  ledgerTotalsFromRows,
+  ledgerTotalsSql,
+  tableStatesFromRows,
+  tableStatesSql,
+  type LedgerTotals,
+} from '../control/status-sql.js';
 import {
   firstLine,
   operatorAction,
@@ -53,13 +61,23 @@ export interface StatusReport {
   readonly warnings: string[];
 }
 
+/** Each table's last load, which bounds the ledger rows its last batch is looked for in. */
+function lastLoads(totals: readonly LedgerTotals[]): Map<string, Date> {
+  const loads = new Map<string, Date>();
+  for (const t of totals) if (t.lastLoaded !== undefined) loads.set(t.table, t.lastLoaded);
+  return loads;
+}
+
 export async function readStatus(config: Config): Promise<StatusReport> {
   return withOperatorContext(config, async ({ pool, sqs }) => {
     const control = config.databend.controlDatabase;
     const { tables, writers } = await pool.with(async (session) => {
-      const totals = await queryIfExists(session, ledgerTotalsSql(control));
-      const batches = await queryIfExists(session, lastBatchesSql(control));
-      const states = await queryIfExists(session, tableStatesSql(control));
+      const totals = ledgerTotalsFromRows(await queryIfExists(session, ledgerTotalsSql(control)));
+      const lastBatches = lastBatchesSql(control, lastLoads(totals));
+      const batches = lastBatchesFromRows(
+        lastBatches === undefined ? [] : await queryIfExists(session, lastBatches),
+      );
+      const states = tableStatesFromRows(await queryIfExists(session, tableStatesSql(control)));
       const held = await queryIfExists(session, heldSummarySql(control));
       const errors = tableErrorsFromRows(await queryIfExists(session, lastTableErrorsSql(control)));
       const statuses = withHeldAndErrors(tableStatuses(totals, batches, states), held, errors);

@@ -1,31 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, formatStatus, tableStatuses } from '../../src/cli/status-format.js';
+import {
+  lastBatchesFromRows,
+  lastBatchesSql,
+  ledgerTotalsFromRows,
+  tableStatesFromRows,
+} from '../../src/control/status-sql.js';
 
 const at = (iso: string): Date => new Date(iso);
 
 describe('tableStatuses', () => {
   it('joins the ledger totals, the last batch and the pause state per table', () => {
     const statuses = tableStatuses(
-      [
+      ledgerTotalsFromRows([
         {
           table_name: 'orders',
           files: '3',
           row_count: '60',
-          newest_event: at('2026-01-01T10:00:00Z'),
-          last_loaded: at('2026-01-01T10:00:05Z'),
+          newest_event: '2026-01-01 10:00:00.000000',
+          last_loaded: '2026-01-01 10:00:05.250000',
           lag_seconds: '75',
         },
-      ],
-      [
+      ]),
+      lastBatchesFromRows([
         {
           table_name: 'orders',
           batch_id: 'b2',
           files: '1',
           row_count: '20',
-          loaded_at: at('2026-01-01T10:00:05Z'),
+          loaded_at: '2026-01-01 10:00:05.250000',
         },
-      ],
-      [
+      ]),
+      tableStatesFromRows([
         {
           table_name: 'orders',
           paused: false,
@@ -38,7 +44,7 @@ describe('tableStatuses', () => {
           reason: 'bad file',
           updated_at: at('2026-01-01T09:30:00Z'),
         },
-      ],
+      ]),
     );
     expect(statuses).toEqual([
       {
@@ -53,13 +59,53 @@ describe('tableStatuses', () => {
         table: 'orders',
         paused: false,
         stateSince: at('2026-01-01T09:00:00Z'),
-        lastBatch: { id: 'b2', loadedAt: at('2026-01-01T10:00:05Z'), files: 1, rows: 20 },
+        lastBatch: { id: 'b2', loadedAt: at('2026-01-01T10:00:05.250Z'), files: 1, rows: 20 },
         files: 3,
         rows: 60,
         newestEvent: at('2026-01-01T10:00:00Z'),
         lagSeconds: 75,
       },
     ]);
+  });
+
+  it('leaves out what the ledger does not say: no event time, no lag', () => {
+    const [orders] = tableStatuses(
+      ledgerTotalsFromRows([
+        {
+          table_name: 'orders',
+          files: '1',
+          row_count: null,
+          newest_event: null,
+          last_loaded: '2026-01-01 10:00:05.000000',
+          lag_seconds: null,
+        },
+      ]),
+      new Map(),
+      [],
+    );
+    expect(orders).toEqual({ table: 'orders', paused: false, files: 1, rows: 0 });
+  });
+});
+
+describe('lastBatchesSql', () => {
+  it('reads each table only from a minute before its last load', () => {
+    const sql = lastBatchesSql(
+      'ctl',
+      new Map([
+        ['orders', at('2026-01-01T10:00:05.250Z')],
+        ["it's", at('2026-01-02T00:00:30Z')],
+      ]),
+    );
+    expect(sql).toContain(
+      "(`table_name` = 'orders' AND `loaded_at` >= '2026-01-01 09:59:05.250'::TIMESTAMP)",
+    );
+    expect(sql).toContain(
+      "(`table_name` = 'it''s' AND `loaded_at` >= '2026-01-01 23:59:30.000'::TIMESTAMP)",
+    );
+  });
+
+  it('asks nothing when no table has loaded a file', () => {
+    expect(lastBatchesSql('ctl', new Map())).toBeUndefined();
   });
 });
 
