@@ -215,6 +215,30 @@ export async function columnsOf(
   return names;
 }
 
+/**
+ * Removes the rows earlier runs' streams left in the aged raw and ODS tables (keys above the
+ * built ones), so every run starts from the tables as built. Without it each run's stream rows
+ * stay in the block that holds the newest keys, and the next run's MERGEs read and rewrite a
+ * block that grew by a stream's worth of rows (EXPLAIN after three runs: 117,814 rows read where
+ * a fresh table held 38,843): runs of one build were not comparable.
+ */
+export async function forgetEarlierStreams(
+  conn: Connection,
+  config: Config,
+  tables: readonly string[],
+  builtKeys: number,
+): Promise<void> {
+  const beyondBuilt = `${quoteIdent('order_id')} > ${Math.trunc(builtKeys)}`;
+  for (const table of tables) {
+    await conn.exec(
+      `DELETE FROM ${qualified(config.databend.odsDatabase, table)} WHERE ${beyondBuilt}`,
+    );
+    await conn.exec(
+      `DELETE FROM ${qualified(config.databend.rawDatabase, table)} WHERE ${beyondBuilt}`,
+    );
+  }
+}
+
 /** The ODS table's greatest key: the aged run's stream inserts keys above it. */
 export async function greatestKey(
   conn: Connection,

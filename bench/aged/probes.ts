@@ -34,6 +34,11 @@ export interface ProbeFigures {
   readonly summaryMs: number;
   /** Median ms of MERGE of 1,000 updates of the newest keys. */
   readonly mergeNewestMs: number;
+  /**
+   * Median ms of MERGE of 1,000 updates of the oldest keys: the first block, full in either
+   * table (the engine's block size), so the two differ in table size only.
+   */
+  readonly mergeOldestMs: number;
   /** Median ms of MERGE of 1,000 updates of keys spread over the table; NaN when not run. */
   readonly mergeSpreadMs: number;
   /** Every timing, ms, in the order taken. */
@@ -81,6 +86,7 @@ export async function probeStatements(
     lookup50: [] as number[],
     summary: [] as number[],
     newest: [] as number[],
+    oldest: [] as number[],
     spread: [] as number[],
   }));
   const batches: string[] = [];
@@ -98,6 +104,9 @@ export async function probeStatements(
         batches.push(newest.batchId);
         into.summary.push(newest.summaryMs);
         into.newest.push(newest.mergeMs);
+        const oldest = await timedMerge(setting, target, (n) => `(1 + 2 * ${n})`);
+        batches.push(oldest.batchId);
+        into.oldest.push(oldest.mergeMs);
         if (i < spreadRepeat) {
           const step = Math.floor(target.odsRows / 1_000);
           const spread = await timedMerge(setting, target, (n) => `(${n} * ${step} + 1)`);
@@ -110,17 +119,25 @@ export async function probeStatements(
     await removeProbeRows(setting, batches);
   }
   return targets.map((target, t) => {
-    const s = samples[t] ?? { lookup1: [], lookup50: [], summary: [], newest: [], spread: [] };
+    const s = samples[t] ?? {
+      lookup1: [],
+      lookup50: [],
+      summary: [],
+      newest: [],
+      oldest: [],
+      spread: [],
+    };
     const ms = (values: readonly number[]): string => values.map(Math.round).join(' ');
     setting.log(
       `  ${target.label}: look-up ${ms(s.lookup1)} / ${ms(s.lookup50)} ms, summary ${ms(s.summary)} ms, ` +
-        `MERGE newest ${ms(s.newest)} ms, spread ${ms(s.spread)} ms`,
+        `MERGE newest ${ms(s.newest)} ms, oldest ${ms(s.oldest)} ms, spread ${ms(s.spread)} ms`,
     );
     return {
       lookup1Ms: median(s.lookup1),
       lookup50Ms: median(s.lookup50),
       summaryMs: median(s.summary),
       mergeNewestMs: median(s.newest),
+      mergeOldestMs: median(s.oldest),
       mergeSpreadMs: median(s.spread),
       samples: s,
     };
@@ -194,6 +211,8 @@ async function timedMerge(
       opColumn: config.dms.opColumn,
       batchId,
       ...(bounds === undefined ? {} : { keyRange: { column: 'order_id', ...bounds } }),
+      // The service's MERGE reads the snapshot floor from the control database: so does the probe.
+      snapshotsIn: config.databend.controlDatabase,
     }),
   );
   return { batchId, summaryMs, mergeMs };

@@ -11,6 +11,7 @@ import {
   agedNames,
   columnsOf,
   ensureAgedTables,
+  forgetEarlierStreams,
   greatestKey,
   smallOdsTable,
 } from '../aged/aged-data.js';
@@ -129,6 +130,13 @@ export async function agedBench(ctx: BenchContext, p: AgedParams): Promise<RunOu
     wallSeconds: (Date.now() - buildStarted) / 1000,
     loadAverage: { atStart: buildLoad, atEnd: load() },
   };
+
+  await forgetEarlierStreams(
+    ctx.conn,
+    aged.config,
+    tables.map((t) => t.name),
+    p.odsRows,
+  );
 
   const first = tables[0];
   if (first === undefined) throw new Error('aged: at least one table');
@@ -309,6 +317,10 @@ export async function agedBench(ctx: BenchContext, p: AgedParams): Promise<RunOu
           `MERGE 1,000 updates of the newest keys (${(p.smallOdsRows / 1e6).toFixed(0)} M vs ${(p.odsRows / 1e6).toFixed(0)} M rows)`,
           'mergeNewestMs',
         ),
+        probeRow(
+          'MERGE 1,000 updates of the oldest keys (a full first block in both)',
+          'mergeOldestMs',
+        ),
         probeRow('MERGE 1,000 updates of keys spread over the table', 'mergeSpreadMs'),
       ],
     ),
@@ -329,7 +341,7 @@ export async function agedBench(ctx: BenchContext, p: AgedParams): Promise<RunOu
       aged: old.run.converged.service ?? false,
     },
     notes: [
-      'The aged tables are built once in the engine (INSERT … SELECT … FROM numbers) and reused; `--rebuild true` builds them again.',
+      'The aged tables are built once in the engine (INSERT … SELECT … FROM numbers) and reused; `--rebuild true` builds them again. Each run first deletes the rows earlier runs’ streams left in them (keys above the built ones).',
       'The probes’ MERGEs commit updates of existing keys (the tables keep their rows); their raw rows are deleted afterwards. MERGEs into the small and the large table alternate.',
     ],
     markdown,
