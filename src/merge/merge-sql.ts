@@ -46,10 +46,12 @@ export interface MergeIntoOdsInput {
  * later, e.g. a CDC file of the old generation still queued when the reload was applied).
  */
 export function snapshotFloorCondition(controlDatabase: string, table: string): string {
+  // coalesce inside the sub-query: around it, Databend plans the sub-query twice (EXPLAIN: two
+  // scans of reloads per MERGE).
   return (
-    `${quoteIdent('_seq')} >= coalesce((SELECT max(${quoteIdent('boundary_seq')}) ` +
+    `${quoteIdent('_seq')} >= (SELECT coalesce(max(${quoteIdent('boundary_seq')}), '') ` +
     `FROM ${qualified(controlDatabase, 'reloads')} WHERE ${quoteIdent('table_name')} = ${quoteString(table)} ` +
-    `AND ${quoteIdent('applied_at')} IS NOT NULL), '')`
+    `AND ${quoteIdent('applied_at')} IS NOT NULL)`
   );
 }
 
