@@ -79,6 +79,7 @@ const config: Config = parseConfig({
   poison: {},
   http: {},
   retention: {},
+  maintenance: {},
   sweep: { intervalMinutes: 10, graceSeconds: 0 },
   shutdown: {},
   log: {},

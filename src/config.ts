@@ -124,6 +124,14 @@ const schema = z
       rawDays: z.number().int().min(1).default(15),
       cron: z.string().default('0 3 * * *'),
     }),
+    maintenance: z.strictObject({
+      /**
+       * When the active writer compacts the raw tables (five-field cron, process time zone);
+       * their COPYs then leave compaction out of the batch. '': never, and the engine compacts
+       * after each write, inside the batch, as it does by default.
+       */
+      compactCron: z.string().default('*/5 * * * *'),
+    }),
     reconcile: z
       .strictObject({
         /** The MySQL source, `mysql://user:password@host:port/`: a user with SELECT only. */
@@ -240,6 +248,7 @@ export function configTree(env: Env, configFile?: string): Tree {
     'poison',
     'http',
     'retention',
+    'maintenance',
     'reconcile',
     'sweep',
     'shutdown',

@@ -131,6 +131,15 @@ export interface RetentionFailed {
   error: unknown;
 }
 
+/** The scheduled compaction of raw ran (control/raw-compaction.ts); `failed` tables named. */
+export interface CompactionFinished {
+  /** Tables compacted. */
+  ok: number;
+  /** Tables that failed (`raw tables` when they could not be listed). */
+  failed: readonly string[];
+  durationMs: number;
+}
+
 /** A new full-load generation of a table began (reloads.ts). */
 export interface ReloadSeen {
   table: string;
@@ -159,6 +168,7 @@ export interface PipelineEventMap {
   'databend:error': DatabendErrorEvent;
   'retention:completed': RetentionCompleted;
   'retention:failed': RetentionFailed;
+  'compaction:finished': CompactionFinished;
   'reload:seen': ReloadSeen;
   'reload:applied': ReloadApplied;
 }

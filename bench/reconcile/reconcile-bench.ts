@@ -93,6 +93,7 @@ try {
     poison: {},
     http: {},
     retention: {},
+    maintenance: {},
     sweep: {},
     shutdown: {},
     log: {},

@@ -30,6 +30,7 @@ import { replicasLeaseName } from '../control/lease-sql.js';
 import { writerName } from '../control/writer-name.js';
 import { ReplicaLease } from '../lifecycle/replica-lease.js';
 import { holderDuties } from '../lifecycle/holder-duties.js';
+import { rawCompactionDuty } from '../lifecycle/raw-compaction-duty.js';
 import { EventLoopTicker, LivenessWatchdog, type Activity } from '../lifecycle/watchdog.js';
 
 /** What must keep moving while it has work: the event loop, the poll loop, each running batch. */
@@ -83,6 +84,14 @@ export async function runService(config: Config): Promise<void> {
       }),
     events,
   });
+  // Raw compacted off the batch path (maintenance.compactCron); an invalid schedule fails start-up.
+  const compaction = rawCompactionDuty({
+    cron: config.maintenance.compactCron,
+    pool,
+    rawDatabase: config.databend.rawDatabase,
+    events,
+    logger: logger.child({ module: 'compaction' }),
+  });
   // Off unless reconcile.cron is set; an invalid schedule or a missing source fails start-up.
   const reconcileCron = new ReconcileCron(
     config,
@@ -105,6 +114,7 @@ export async function runService(config: Config): Promise<void> {
       { name: 'consume', start: () => loop.startConsuming(), pause: () => loop.stopConsuming() },
       { name: 'sweep', start: () => sweep.start(), pause: () => sweep.stop() },
       retention,
+      compaction,
       reconcileCron,
     ]),
   });
@@ -190,6 +200,7 @@ export async function runService(config: Config): Promise<void> {
       { name: 'readiness', run: () => readiness.markShuttingDown() },
       // Every wait ends at the deadline (the signal): the steps after it still run.
       { name: 'retention', run: (signal) => untilAborted(retention.stop(), signal) },
+      { name: 'compaction', run: (signal) => untilAborted(compaction.stop(), signal) },
       { name: 'reconcile', run: (signal) => untilAborted(reconcileCron.stop(), signal) },
       { name: 'sweep', run: (signal) => untilAborted(sweep.stop(), signal) },
       // At the deadline the unfinished batches' messages become visible again at once.

@@ -66,11 +66,21 @@ export async function validate(loadConfig: () => Config): Promise<CheckResult[]>
       .replace(/\n\s*/g, '; ');
     return [{ name: 'config', ok: false, detail }];
   }
-  const cron = cronProblem(config.retention.cron);
+  // '' switches a schedule off.
+  const cronProblems = [
+    ['retention.cron', config.retention.cron],
+    ['maintenance.compactCron', config.maintenance.compactCron],
+  ]
+    .map(([field, cron]) => [field, cron === '' ? undefined : cronProblem(cron ?? '')])
+    .filter(([, problem]) => problem !== undefined);
   const results: CheckResult[] = [
-    cron === undefined
+    cronProblems.length === 0
       ? { name: 'config', ok: true, detail: configSummary(config) }
-      : { name: 'config', ok: false, detail: `retention.cron: ${cron}` },
+      : {
+          name: 'config',
+          ok: false,
+          detail: cronProblems.map(([field, problem]) => `${field}: ${problem}`).join('; '),
+        },
   ];
   await withOperatorContext(config, async (context) => {
     const run = async (name: string, check: () => Promise<string>): Promise<boolean> => {

@@ -68,6 +68,7 @@ export function batchStatements(
   return {
     fence: fenceStatements(config, route.target, ready, writer, batchId),
     copies,
+    compactRawAfterWrite: config.maintenance.compactCron === '',
     summary: batchSummarySql({
       rawDatabase: config.databend.rawDatabase,
       rawTable: route.target,

@@ -200,6 +200,18 @@ export function defineMetrics(registry: Registry) {
       'Raw retention runs by result: ok, error.',
       ['result'],
     ),
+    compactionTables: counter(
+      registry,
+      'raw_compactions_total',
+      'Raw tables compacted by the scheduled compaction (maintenance.compactCron), by result: ok, error.',
+      ['result'],
+    ),
+    compactionSeconds: gauge(
+      registry,
+      'raw_compaction_last_duration_seconds',
+      'How long the last scheduled compaction of the raw tables took.',
+      [],
+    ),
     leaseHeld: gauge(
       registry,
       'lease_held',

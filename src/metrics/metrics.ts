@@ -88,7 +88,10 @@ export class Metrics {
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
     // Zero series from the start, so rate() and increase() see the first message of each kind.
     for (const outcome of OUTCOMES) this.#metrics.messageOutcomes.inc({ outcome }, 0);
-    for (const result of ['ok', 'error']) this.#metrics.retentionRuns.inc({ result }, 0);
+    for (const result of ['ok', 'error']) {
+      this.#metrics.retentionRuns.inc({ result }, 0);
+      this.#metrics.compactionTables.inc({ result }, 0);
+    }
     this.#metrics.retentionRowsDeleted.inc(0);
     const build = options.build ?? { version: 'unknown', commit: 'unknown', node: 'unknown' };
     this.#metrics.buildInfo.set({ ...build }, 1);
@@ -197,6 +200,11 @@ export class Metrics {
       }),
       events.on('retention:failed', () => {
         m.retentionRuns.inc({ result: 'error' });
+      }),
+      events.on('compaction:finished', (e) => {
+        m.compactionTables.inc({ result: 'ok' }, e.ok);
+        m.compactionTables.inc({ result: 'error' }, e.failed.length);
+        m.compactionSeconds.set(e.durationMs / 1000);
       }),
     ]);
   }

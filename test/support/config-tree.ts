@@ -14,6 +14,7 @@ export function minimalConfig(sections: Record<string, unknown> = {}): Config {
     poison: {},
     http: {},
     retention: {},
+    maintenance: {},
     sweep: {},
     shutdown: {},
     log: {},

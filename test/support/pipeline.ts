@@ -113,6 +113,7 @@ export function testConfig(
     poison: sections.poison ?? {},
     http: { port: 0 },
     retention: {},
+    maintenance: {},
     sweep: {},
     shutdown: sections.shutdown ?? {},
     // Short, so a test that kills a replica sees the next one take over within seconds.

@@ -36,6 +36,7 @@ const statements: BatchStatements = {
     files: new Set([fileMark('a', 'e')]),
   },
   copies: ['COPY'],
+  compactRawAfterWrite: true,
   summary: 'SUMMARY',
   merge: 'MERGE',
   ledger: () => 'LEDGER',
@@ -56,6 +57,28 @@ describe('the batch transaction', () => {
       'LEDGER',
       'COMMIT',
     ]);
+  });
+
+  it('turns the engine’s compaction off around the COPYs when raw is compacted on a schedule', async () => {
+    const scheduled = { ...statements, compactRawAfterWrite: false };
+    const ok = fakeSession([{ file: 'a', op: 'I', n: '2', nullkeys: '0', nullseqs: '0' }]);
+    await runBatchTransaction(ok, scheduled);
+    expect(ok.log).toEqual([
+      'BEGIN',
+      'CLAIM',
+      'LEDGER CHECK',
+      'SET enable_compact_after_write = 0',
+      'COPY',
+      'UNSET enable_compact_after_write',
+      'SUMMARY',
+      'MERGE',
+      'LEDGER',
+      'COMMIT',
+    ]);
+    // A batch that fails still hands its session back with the engine's default.
+    const failing = fakeSession([{ file: 'a', op: 'I', n: '2', nullkeys: '0', nullseqs: '1' }]);
+    await runBatchTransaction(failing, scheduled).catch(() => undefined);
+    expect(failing.log.slice(-2)).toEqual(['ROLLBACK', 'UNSET enable_compact_after_write']);
   });
 
   it('fails loudly, and commits nothing, when a row would get a NULL _seq', async () => {

@@ -174,6 +174,7 @@ describe('validation', () => {
       poison: {},
       http: {},
       retention: {},
+      maintenance: {},
       sweep: {},
       shutdown: {},
       replicas: {},
