@@ -231,6 +231,27 @@ function readConfigFile(path: string): Tree {
   return parsed as Tree;
 }
 
+/** The configuration's sections: a file or tree may leave any of them out for its defaults. */
+export const CONFIG_SECTIONS = [
+  'databend',
+  's3',
+  'sqs',
+  'dms',
+  'tables',
+  'batching',
+  'poison',
+  'http',
+  'retention',
+  'maintenance',
+  'reconcile',
+  'sweep',
+  'shutdown',
+  'outage',
+  'liveness',
+  'replicas',
+  'log',
+] as const;
+
 /**
  * The raw tree: the file (`--config`, passed as `configFile`, else BEND_REPLICATOR_CONFIG), then
  * the environment's overrides, then the AWS SDK's variables where the file left a gap.
@@ -238,27 +259,7 @@ function readConfigFile(path: string): Tree {
 export function configTree(env: Env, configFile?: string): Tree {
   const file = configFile ?? env.BEND_REPLICATOR_CONFIG;
   const tree: Tree = file === undefined || file === '' ? {} : readConfigFile(file);
-  for (const section of [
-    'databend',
-    's3',
-    'sqs',
-    'dms',
-    'tables',
-    'batching',
-    'poison',
-    'http',
-    'retention',
-    'maintenance',
-    'reconcile',
-    'sweep',
-    'shutdown',
-    'outage',
-    'liveness',
-    'replicas',
-    'log',
-  ]) {
-    tree[section] ??= {};
-  }
+  for (const section of CONFIG_SECTIONS) tree[section] ??= {};
   for (const [name, path, kind] of ENV_OVERRIDES) {
     const raw = envValue(env, name);
     if (raw !== undefined) setPath(tree, path, convert(name, raw, kind));

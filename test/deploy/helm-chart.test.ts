@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type Config } from '../../src/config.js';
+import { CONFIG_SECTIONS, parseConfig, type Config } from '../../src/config.js';
 import { imageCommand } from '../support/image-command.js';
 import { runTool } from '../support/deploy-tools.js';
 
@@ -81,8 +81,7 @@ function renderedConfig(manifests: Manifest[]): Config {
   const text = only(manifests, 'ConfigMap').data?.['config.yaml'] ?? '';
   const tree = parseAllDocuments(text)[0]?.toJS() as Record<string, Record<string, unknown>>;
   tree.databend = { ...tree.databend, dsn: 'databend://u:p@db:8000/' };
-  for (const section of ['dms', 'poison', 'retention', 'sweep', 'batching', 'http', 'log'])
-    tree[section] ??= {};
+  for (const section of CONFIG_SECTIONS) tree[section] ??= {};
   return parseConfig(tree);
 }
 
