@@ -13,7 +13,8 @@
 import { parseArgs } from 'node:util';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
-import { parseConfig, type Config } from '../src/config.js';
+import type { Config } from '../src/config.js';
+import { minimalConfig } from '../test/support/config-tree.js';
 import { quoteIdent } from '../src/databend/quote.js';
 import { SessionPool } from '../src/databend/session-pool.js';
 import { PipelineEvents } from '../src/events.js';
@@ -69,20 +70,12 @@ s3.middlewareStack.add(
   { step: 'initialize', name: 'countListRequests' },
 );
 
-const config: Config = parseConfig({
+const config: Config = minimalConfig({
   databend: { dsn: stack.DATABEND_DSN, controlDatabase: control },
   s3: { bucket, region, endpoint: stack.AWS_ENDPOINT_URL, forcePathStyle: true },
   sqs: { queueUrl: 'http://127.0.0.1:1/000000000000/unused' },
-  dms: {},
   tables: { byName: { 'shop.orders': { primaryKey: ['id'] } } },
-  batching: {},
-  poison: {},
-  http: {},
-  retention: {},
-  maintenance: {},
   sweep: { intervalMinutes: 10, graceSeconds: 0 },
-  shutdown: {},
-  log: {},
 });
 
 const folder = 'shop/orders/';

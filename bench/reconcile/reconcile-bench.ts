@@ -4,7 +4,7 @@
 // Both sides are filled by the same generator in SQL (MariaDB's sequence engine, Databend's
 // numbers()), so the table is equal by construction and the run measures the comparison only.
 import { createConnection, type Connection } from 'mysql2/promise';
-import { parseConfig } from '../../src/config.js';
+import { minimalConfig } from '../../test/support/config-tree.js';
 import { SessionPool } from '../../src/databend/session-pool.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
 import { readStackEnv } from '../../stack/stack.js';
@@ -81,22 +81,13 @@ try {
   console.log(
     `filling ${ROWS} rows: source ${(await fillSource(root)).toFixed(1)} s, ODS ${(await fillOds(pool)).toFixed(1)} s`,
   );
-  const config = parseConfig({
+  const config = minimalConfig({
     databend: { dsn, odsDatabase: ODS },
     s3: { bucket: 'unused', region: 'us-east-1' },
     sqs: { queueUrl: 'http://127.0.0.1/unused' },
-    dms: {},
     tables: {
       byName: { [`${SCHEMA}.items`]: { primaryKey: ['id'], columnTypes: { payload: 'VARIANT' } } },
     },
-    batching: {},
-    poison: {},
-    http: {},
-    retention: {},
-    maintenance: {},
-    sweep: {},
-    shutdown: {},
-    log: {},
   });
   console.log(
     '| chunk rows | verdict | seconds | rows/s | source queries | source ms/query | server rows read per source row |',
